@@ -1,0 +1,259 @@
+/**
+ * The cost signal (DESIGN.md §3, contract): the canonical record of one model
+ * or tool call, priced. JSON field names are the contract; `encode`/`decode`
+ * go through Schema so a malformed line names its field.
+ */
+import { createHash } from "node:crypto"
+import { Schema, SchemaIssue } from "effect"
+import { decimal, format, isDecimalString } from "./Money.ts"
+import { STRATEGIES } from "./PriceBook.ts"
+import {
+  formatComponents,
+  type PricedUsage,
+  type Pricer,
+  UnpricedModel,
+  UnpricedUnit,
+} from "./PricingRegistry.ts"
+import type { NormalizedCall } from "./ProviderAdapter.ts"
+import * as Usage from "./Usage.ts"
+
+const DecimalString = Schema.String.check(
+  Schema.makeFilter(isDecimalString, { expected: 'a plain decimal string such as "0.0066"' }),
+)
+const Timestamp = Schema.String.check(
+  Schema.makeFilter((s: string) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {
+    expected: "an ISO 8601 timestamp",
+  }),
+)
+const UsageRecord = Schema.Record(Schema.String, Schema.Number).check(
+  Schema.makeFilter((record: { readonly [unit: string]: number }) => {
+    try {
+      Usage.make(record)
+      return true
+    } catch (error) {
+      return (error as Usage.InvalidUsage).message
+    }
+  }),
+)
+
+export const COST_SOURCES = ["local", "provider"] as const
+export type CostSource = (typeof COST_SOURCES)[number]
+export const ATTEMPT_OUTCOMES = ["succeeded", "failed"] as const
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
+
+/** How a pending signal's `base_cost` was estimated (null when nothing is pending). */
+export const ESTIMATE_METHODS = [
+  "compute_units_per_1k_tokens",
+  "outcome_fee",
+  "provider_lookup",
+  "unpriced",
+  "none",
+] as const
+export type EstimateMethod = (typeof ESTIMATE_METHODS)[number]
+
+export const CostSignal = Schema.Struct({
+  signal_id: Schema.String.check(Schema.isNonEmpty()),
+  envelope_id: Schema.NullOr(Schema.String),
+  tenant_id: Schema.NullOr(Schema.String),
+  workflow_type: Schema.NullOr(Schema.String),
+  resource_id: Schema.NullOr(Schema.String),
+  provider: Schema.String.check(Schema.isNonEmpty()),
+  provider_account: Schema.NullOr(Schema.String),
+  model: Schema.String,
+  endpoint: Schema.NullOr(Schema.String),
+  strategy: Schema.NullOr(Schema.Literals(STRATEGIES)),
+  usage: UsageRecord,
+  /** Null only when nothing could be priced (UnpricedModel): unknown, never $0. */
+  base_cost: Schema.NullOr(DecimalString),
+  currency: Schema.String,
+  cost_source: Schema.Literals(COST_SOURCES),
+  pending_cost: Schema.Boolean,
+  estimate_method: Schema.NullOr(Schema.Literals(ESTIMATE_METHODS)),
+  cost_components: Schema.Record(Schema.String, DecimalString),
+  fallbacks: Schema.Array(Schema.String),
+  provider_request_id: Schema.NullOr(Schema.String),
+  provider_invoice_id: Schema.NullOr(Schema.String),
+  operation_id: Schema.NullOr(Schema.String),
+  attempt: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  attempt_outcome: Schema.Literals(ATTEMPT_OUTCOMES),
+  price_ref: Schema.NullOr(Schema.String),
+  observed_at: Timestamp,
+  /** Why the signal is not fully priced (UnpricedModel / UnpricedUnit), for reports and alerts. */
+  pricing_error: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  /** Capabilities the call used; they select surcharges and re-pricing needs them. */
+  capabilities: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Adapter attributes (service tier, region, routing path) that selected tiers. */
+  attributes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+})
+export type CostSignal = typeof CostSignal.Type
+
+export class InvalidSignal extends Schema.TaggedError<InvalidSignal>()("InvalidSignal", {
+  path: Schema.String,
+  reason: Schema.String,
+}) {
+  override get message() {
+    return `${this.path ? `${this.path}: ` : ""}${this.reason}`
+  }
+}
+
+const decodeResult = Schema.decodeUnknownResult(CostSignal, {
+  onExcessProperty: "error",
+  errors: "first",
+})
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** Decodes a JSON value into a signal; throws `InvalidSignal` naming the field. */
+export const decode = (input: unknown): CostSignal => {
+  const result = decodeResult(input)
+  if (result._tag === "Success") return result.success
+  const leaf = formatter(result.failure.issue).issues[0]
+  const path = (leaf?.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".")
+  const reason =
+    leaf?.message === "Expected no excess property"
+      ? "unknown field"
+      : (leaf?.message ?? "not a cost signal")
+  throw new InvalidSignal({ path, reason })
+}
+
+/** The JSON form (already plain: every money field is a decimal string). */
+export const encode = (signal: CostSignal): CostSignal => signal
+
+/**
+ * The idempotency key: `{provider}:{provider_request_id}` when the provider
+ * gives an id (unique per attempt), else a hash of where the call sits in its
+ * run — never random, so two integrations observing one call collapse.
+ */
+export const signalId = (input: {
+  readonly provider: string
+  readonly providerRequestId: string | null | undefined
+  readonly envelopeId: string | null | undefined
+  readonly operationId: string | null | undefined
+  readonly attempt: number
+  readonly callIndex: number
+}): string => {
+  if (input.providerRequestId) return `${input.provider}:${input.providerRequestId}`
+  const digest = createHash("sha256")
+    .update(
+      `${input.envelopeId ?? ""}\u0000${input.operationId ?? ""}\u0000${input.attempt}\u0000${input.callIndex}`,
+    )
+    .digest("hex")
+  return `${input.provider}:h_${digest.slice(0, 32)}`
+}
+
+/** Where a call sits: the envelope, operation and attempt it belongs to. */
+export interface CallContext {
+  readonly envelopeId?: string | null | undefined
+  readonly tenantId?: string | null | undefined
+  readonly workflowType?: string | null | undefined
+  readonly resourceId?: string | null | undefined
+  readonly operationId?: string | null | undefined
+  readonly attempt?: number | undefined
+  readonly attemptOutcome?: AttemptOutcome | undefined
+  /** Position of the call in its envelope, for the hashed `signal_id` when the provider gives no id. */
+  readonly callIndex?: number | undefined
+  /** Call time in epoch ms; defaults to the response's own timestamp. */
+  readonly at?: number | undefined
+}
+
+/**
+ * Prices one normalized call into a signal. Never throws for a price problem:
+ * an unknown model gives `base_cost: null`, a unit without a price a lower
+ * bound; both are `pending_cost: true` with `pricing_error` saying why.
+ */
+export const fromCall = (
+  pricer: Pricer,
+  provider: string,
+  call: NormalizedCall,
+  context: CallContext,
+  now: number,
+): CostSignal => {
+  const at = context.at ?? (call.observedAt ? Date.parse(call.observedAt) : now)
+  const attempt = context.attempt ?? 1
+  const pricingInput = {
+    provider: call.pricingProvider ?? provider,
+    model: call.model,
+    endpoint: call.endpoint,
+    at,
+    usage: call.usage,
+    serviceTier: call.serviceTier,
+    region: call.region,
+    attributes: call.attributes,
+    capabilities: call.capabilities,
+  }
+  let priced: PricedUsage | null = null
+  let pricingError: string | null = null
+  try {
+    priced = pricer.price(pricingInput)
+    if (priced.unpricedUnits.length > 0) {
+      pricingError = new UnpricedUnit({
+        priceRef: priced.priceRef,
+        units: [...priced.unpricedUnits],
+      }).message
+    }
+  } catch (error) {
+    if (!(error instanceof UnpricedModel)) throw error
+    pricingError = error.message
+  }
+  const reported = call.providerReportedCost
+  const components = priced ? formatComponents(priced.components) : {}
+  const signal: Mutable<CostSignal> = {
+    signal_id: signalId({
+      provider,
+      providerRequestId: call.providerRequestId,
+      envelopeId: context.envelopeId,
+      operationId: context.operationId,
+      attempt,
+      callIndex: context.callIndex ?? 0,
+    }),
+    envelope_id: context.envelopeId ?? null,
+    tenant_id: context.tenantId ?? null,
+    workflow_type: context.workflowType ?? null,
+    resource_id: context.resourceId ?? null,
+    provider,
+    provider_account: call.providerAccount,
+    model: call.model,
+    endpoint: call.endpoint,
+    strategy: priced?.strategy ?? null,
+    usage: call.usage,
+    base_cost: priced ? format(priced.baseCost) : null,
+    currency: priced?.currency ?? reported?.currency ?? "USD",
+    cost_source: "local",
+    pending_cost: priced ? priced.pending : true,
+    estimate_method: priced ? priced.estimateMethod : "unpriced",
+    cost_components: components,
+    fallbacks: priced ? [...priced.fallbacks] : [],
+    provider_request_id: call.providerRequestId,
+    provider_invoice_id: null,
+    operation_id: context.operationId ?? null,
+    attempt,
+    attempt_outcome: context.attemptOutcome ?? "succeeded",
+    price_ref: priced?.priceRef ?? null,
+    observed_at: new Date(at).toISOString(),
+    pricing_error: pricingError,
+    capabilities: [...call.capabilities],
+    attributes: {
+      ...call.attributes,
+      ...(call.serviceTier ? { service_tier: call.serviceTier } : {}),
+      ...(call.region ? { region: call.region } : {}),
+    },
+  }
+  if (reported) {
+    // The provider's number is the cost; the local estimate stays beside it for comparison.
+    signal.cost_source = "provider"
+    signal.base_cost = format(decimal(reported.amount))
+    signal.currency = reported.currency
+    signal.cost_components = {
+      provider_reported: signal.base_cost,
+      ...(priced && priced.unpricedUnits.length === 0
+        ? { local_estimate: format(priced.baseCost) }
+        : {}),
+    }
+    const outcomePending = priced?.strategy === "OUTCOME_BASED" || priced?.strategy === "HYBRID"
+    signal.pending_cost = outcomePending
+    signal.estimate_method = outcomePending ? "outcome_fee" : null
+    signal.pricing_error = null
+  }
+  return signal
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
