@@ -4,6 +4,7 @@
  * `PriceBook.load`, `PricingRegistry.Pricer`, `CostSignal.decode`.
  */
 export * as CostSignal from "./CostSignal.ts"
+export * as HttpSettlement from "./HttpSettlement.ts"
 export * as Money from "./Money.ts"
 export * as PriceBook from "./PriceBook.ts"
 export * as PricingRegistry from "./PricingRegistry.ts"
