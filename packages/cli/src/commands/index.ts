@@ -1,0 +1,6 @@
+/**
+ * The subcommands of `agentcost`. Adding one: a file in this folder that
+ * builds it with `Command.make` and the conventions in `../Cli.ts`, and one
+ * entry here.
+ */
+export const commands = [] as const
