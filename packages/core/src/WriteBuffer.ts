@@ -1,0 +1,131 @@
+/**
+ * Write-behind batching between the per-call path and the ledger (DESIGN.md
+ * §4, Durability). Records land in memory and are written in batches every
+ * `flushIntervalMs` or `batchSize` items. A full buffer makes the caller
+ * flush (backpressure, never a drop); a failed write puts the batch back,
+ * so nothing is lost on retry; `durability: "sync"` waits for the write.
+ * Writes are idempotent, so a batch written twice changes nothing.
+ */
+import { Context, Effect, Layer, Schedule, Semaphore } from "effect"
+import type { EnvelopeRecord } from "./CostEnvelope.ts"
+import type { CostSignal } from "./CostSignal.ts"
+import { Ledger, type LedgerEntry, type LedgerError, type WriteBatch } from "./Ledger.ts"
+import type { Contribution, ResourceRecord } from "./SharedResource.ts"
+
+export type Durability = "buffered" | "sync"
+
+export interface WriteBufferOptions {
+  /** Longest time a record waits in memory; bounds what a SIGKILL can lose. */
+  readonly flushIntervalMs?: number | undefined
+  readonly batchSize?: number | undefined
+  /** Items held before `offer` makes its caller flush. */
+  readonly capacity?: number | undefined
+  readonly durability?: Durability | undefined
+}
+
+export const DEFAULTS = {
+  flushIntervalMs: 100,
+  batchSize: 500,
+  capacity: 10_000,
+  durability: "buffered" as Durability,
+}
+
+interface Pending {
+  envelopes: Array<EnvelopeRecord>
+  signals: Array<CostSignal>
+  entries: Array<LedgerEntry>
+  resources: Array<ResourceRecord>
+  contributions: Array<Contribution>
+}
+
+const empty = (): Pending => ({
+  envelopes: [],
+  signals: [],
+  entries: [],
+  resources: [],
+  contributions: [],
+})
+
+export interface WriteBufferShape {
+  /** Queues a batch; flushes first when the buffer is full, and after when durability is sync. */
+  readonly offer: (batch: WriteBatch) => Effect.Effect<void, LedgerError>
+  /** Writes everything queued so far; resolves once it is durable. */
+  readonly flush: Effect.Effect<void, LedgerError>
+  /** Items waiting (for tests and metrics). */
+  readonly size: () => number
+}
+
+export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>()(
+  "@agentcost/core/WriteBuffer",
+) {
+  static make = Effect.fn("WriteBuffer.make")(function* (options: WriteBufferOptions = {}) {
+    const ledger = yield* Ledger
+    const flushIntervalMs = options.flushIntervalMs ?? DEFAULTS.flushIntervalMs
+    const batchSize = options.batchSize ?? DEFAULTS.batchSize
+    const capacity = options.capacity ?? DEFAULTS.capacity
+    const sync = (options.durability ?? DEFAULTS.durability) === "sync"
+    const lock = yield* Semaphore.make(1)
+    let pending = empty()
+    let size = 0
+
+    const flush: Effect.Effect<void, LedgerError> = Semaphore.withPermit(
+      lock,
+      Effect.suspend(() => {
+        if (size === 0) return Effect.void
+        const batch = pending
+        pending = empty()
+        const taken = size
+        size = 0
+        return ledger.write(batch).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              // Put the batch back ahead of anything queued since, in order.
+              pending = {
+                envelopes: [...batch.envelopes, ...pending.envelopes],
+                signals: [...batch.signals, ...pending.signals],
+                entries: [...batch.entries, ...pending.entries],
+                resources: [...batch.resources, ...pending.resources],
+                contributions: [...batch.contributions, ...pending.contributions],
+              }
+              size += taken
+            }),
+          ),
+          Effect.asVoid,
+        )
+      }),
+    ).pipe(Effect.withSpan("WriteBuffer.flush"))
+
+    const offer = (batch: WriteBatch): Effect.Effect<void, LedgerError> =>
+      Effect.gen(function* () {
+        if (size >= capacity) yield* flush
+        if (batch.envelopes) for (const e of batch.envelopes) pending.envelopes.push(e)
+        if (batch.resources) for (const r of batch.resources) pending.resources.push(r)
+        if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
+        if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
+        if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
+        size +=
+          (batch.envelopes?.length ?? 0) +
+          (batch.resources?.length ?? 0) +
+          (batch.contributions?.length ?? 0) +
+          (batch.signals?.length ?? 0) +
+          (batch.entries?.length ?? 0)
+        if (sync || size >= batchSize) yield* flush
+      })
+
+    // The periodic flush; a failure is logged and retried on the next tick.
+    yield* flush.pipe(
+      Effect.catch((error) =>
+        Effect.logWarning(`agentcost: flush failed, retrying: ${error.message}`),
+      ),
+      Effect.repeat(Schedule.spaced(flushIntervalMs)),
+      Effect.forkScoped,
+    )
+    // Closing the scope (close(), SIGTERM) writes what is left.
+    yield* Effect.addFinalizer(() => flush.pipe(Effect.ignore))
+
+    return WriteBuffer.of({ offer, flush, size: () => size })
+  })
+
+  static layer = (options: WriteBufferOptions = {}) =>
+    Layer.effect(WriteBuffer, WriteBuffer.make(options))
+}
