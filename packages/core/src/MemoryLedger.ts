@@ -195,7 +195,7 @@ export const make = (store: MemoryStore = new MemoryStore()): LedgerShape => {
                 e.outcome_deadline !== null &&
                 e.outcome_deadline <= query.now
               )
-            case "pending":
+            default:
               return e.settlement === "due" || e.settlement === "awaiting_outcome"
           }
         }),
