@@ -293,7 +293,6 @@ export class AgentCost {
       throw error
     } finally {
       clearTimeout(deadline)
-      await this.#whenIdle(active)
       if (!active.finalized) await this.finalize(active, status).catch((e) => ignoreClosed(e))
     }
   }
@@ -312,13 +311,34 @@ export class AgentCost {
     })
   }
 
-  /** @internal */
+  /** @internal Waits for the envelope's calls in flight, then finalizes it. */
   async finalize(active: ActiveEnvelope, status: FinalStatus): Promise<EnvelopeRecord> {
+    await this.#whenIdle(active)
     const record = await this.#run(
       EnvelopeTracker.use((tracker) => tracker.finalize(active.envelopeId, status)),
     )
     active.finalized = true
     return record
+  }
+
+  /**
+   * Opens an envelope without running anything in it: for integrations that
+   * learn the tenant from framework metadata, and for work that spans
+   * processes. Finalize it with `envelope.finalize(status)`.
+   */
+  async open(options: RunOptions = {}): Promise<EnvelopeHandle> {
+    const active = await this.#run(
+      EnvelopeTracker.use((tracker) =>
+        tracker.open({
+          tenantId: options.tenantId,
+          workflowType: options.workflowType,
+          payerPolicy: options.payerPolicy,
+          runDeadlineMs: options.runDeadlineMs,
+          outcomeDeadlineMs: options.outcomeDeadlineMs,
+        }),
+      ),
+    )
+    return new EnvelopeHandle(this, active)
   }
 
   /** Continues an open envelope in this process (a job queue worker, another service). */
