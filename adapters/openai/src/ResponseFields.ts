@@ -25,12 +25,12 @@ export interface Reading {
 export const malformed = (field: string, reason: string): ProviderAdapter.MalformedResponse =>
   new ProviderAdapter.MalformedResponse({ provider: PROVIDER, field, reason })
 
-export const describe = (value: unknown): string =>
-  Array.isArray(value)
-    ? "an array"
-    : value === null
-      ? "null"
-      : `${typeof value} ${JSON.stringify(value)}`
+export const describe = (value: unknown): string => {
+  if (value === undefined) return "nothing"
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "an array"
+  return `${typeof value} ${JSON.stringify(value)}`
+}
 
 /** The object at `path`, or undefined when absent or null. */
 export const optionalObject = (value: unknown, path: string): Json | undefined => {
