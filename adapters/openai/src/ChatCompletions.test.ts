@@ -108,13 +108,16 @@ describe("Chat Completions", () => {
 
   it("marks tool use when a choice asks for tool calls (gpt-4o)", () => {
     const call = adapter.normalize(toolCalls)
-    expect(call.usage).toEqual({ input_tokens: 310, output_tokens: 42 })
+    // Two requested tool calls: counted, and not charged.
+    expect(call.usage).toEqual({ input_tokens: 310, output_tokens: 42, tool_calls: 2 })
     expect(call.capabilities).toEqual(["tool_use"])
     // gpt-4o: $2.50 in, $10 out. 310 x 2.5 = 775 -> 0.000775; 42 x 10 = 420 -> 0.00042;
     // total 0.001195.
     const signal = signalOf(toolCalls)
     expect(signal.price_ref).toBe("openai/gpt-4o@2024-08-06")
+    expect(signal.cost_components).toEqual({ input_tokens: "0.000775", output_tokens: "0.00042" })
     expect(signal.base_cost).toBe("0.001195")
+    expect(signal.pending_cost).toBe(false)
   })
 
   it("puts audio tokens in the modality buckets, priced at audio rates (gpt-audio)", () => {

@@ -61,7 +61,8 @@ export const read = (body: Json, prefix: string): Reading => {
 
   const capabilities: Array<PriceBook.Capability> = []
   if (reasoning.count > 0) capabilities.push("reasoning")
-  if (requestsTools(body, at)) capabilities.push("tool_use")
+  const toolCalls = countToolCalls(body, at)
+  if (toolCalls > 0) capabilities.push("tool_use")
 
   return {
     model: requiredString(body.model, at("model")),
@@ -76,6 +77,8 @@ export const read = (body: Json, prefix: string): Reading => {
       output_tokens: remainder(total("completion_tokens"), [reasoning, audioOut]),
       reasoning_tokens: reasoning.count,
       output_audio_tokens: audioOut.count,
+      // Observed, not charged: the calls the model asked the application to run.
+      tool_calls: toolCalls,
     },
     serviceTier: optionalString(body.service_tier, at("service_tier")),
     providerRequestId: optionalString(body.id, at("id")),
@@ -84,17 +87,15 @@ export const read = (body: Json, prefix: string): Reading => {
   }
 }
 
-/** A choice whose message (or stream delta) asks for tool or legacy function calls. */
-const requestsTools = (body: Json, at: (field: string) => string): boolean =>
-  optionalArray(body.choices, at("choices")).some((choice, index) => {
+/** Tool (or legacy function) calls the choices ask for; a stream's final chunk has none. */
+const countToolCalls = (body: Json, at: (field: string) => string): number =>
+  optionalArray(body.choices, at("choices")).reduce<number>((sum, choice, index) => {
     const path = at(`choices[${index}]`)
     const record = requiredObject(choice, path, "expected a choice object")
     const key = record.message === undefined ? "delta" : "message"
     const message = optionalObject(record[key], `${path}.${key}`)
-    if (message === undefined) return false
+    if (message === undefined) return sum
     const toolCalls = optionalArray(message.tool_calls, `${path}.${key}.tool_calls`)
-    return (
-      toolCalls.length > 0 ||
-      (message.function_call !== undefined && message.function_call !== null)
-    )
-  })
+    const legacy = message.function_call !== undefined && message.function_call !== null
+    return sum + toolCalls.length + (legacy ? 1 : 0)
+  }, 0)

@@ -117,7 +117,7 @@ describe("Responses API", () => {
   })
 
   it("counts file_search_call items as RAG queries, function calls as tool use", () => {
-    const call = adapter.normalize({
+    const withTools = {
       ...webSearch,
       output: [
         { id: "fs_1", type: "file_search_call", status: "completed", queries: ["refund policy"] },
@@ -130,10 +130,18 @@ describe("Responses API", () => {
           arguments: "{}",
         },
       ],
-    })
+    }
+    const call = adapter.normalize(withTools)
     expect(call.usage.rag_queries).toBe(1)
+    expect(call.usage.tool_calls).toBe(1)
     expect(call.usage.web_search_requests).toBeUndefined()
     expect(call.capabilities).toEqual(["reasoning", "tool_use", "rag"])
+    // gpt-5 tokens as above (0.01025 + 0.0033 + 0.0032), one file search at $2.50 per 1,000
+    // -> 0.0025, the function call is not charged: total 0.01925.
+    const signal = signalOf(withTools)
+    expect(signal.cost_components.rag_queries).toBe("0.0025")
+    expect(signal.cost_components.tool_calls).toBeUndefined()
+    expect(signal.base_cost).toBe("0.01925")
   })
 
   it("names the field inside the stream event when its usage is wrong", () => {

@@ -29,7 +29,7 @@ import {
 export const ENDPOINT = "responses"
 export const OBJECT = "response"
 
-/** Output items the application executes: they make the call a tool-use call. */
+/** Output items the application executes (hosted tools run at OpenAI and are counted apart). */
 const CLIENT_TOOL_CALLS = new Set(["function_call", "custom_tool_call"])
 
 export const read = (body: Json, prefix: string): Reading => {
@@ -68,7 +68,7 @@ export const read = (body: Json, prefix: string): Reading => {
   const items = readOutput(body, at)
   const capabilities: Array<PriceBook.Capability> = []
   if (reasoning.count > 0) capabilities.push("reasoning")
-  if (items.toolUse) capabilities.push("tool_use")
+  if (items.toolCalls > 0) capabilities.push("tool_use")
   if (items.webSearches > 0) capabilities.push("web_search")
   if (items.fileSearches > 0) capabilities.push("rag")
 
@@ -84,6 +84,8 @@ export const read = (body: Json, prefix: string): Reading => {
       reasoning_tokens: reasoning.count,
       web_search_requests: items.webSearches,
       rag_queries: items.fileSearches,
+      // Observed, not charged: the calls the model asked the application to run.
+      tool_calls: items.toolCalls,
     },
     serviceTier: optionalString(body.service_tier, at("service_tier")),
     providerRequestId: optionalString(body.id, at("id")),
@@ -95,7 +97,7 @@ export const read = (body: Json, prefix: string): Reading => {
 const readOutput = (body: Json, at: (field: string) => string) => {
   let webSearches = 0
   let fileSearches = 0
-  let toolUse = false
+  let toolCalls = 0
   optionalArray(body.output, at("output")).forEach((item, index) => {
     const path = at(`output[${index}]`)
     const type = requiredObject(item, path, "expected an output item object").type
@@ -103,7 +105,7 @@ const readOutput = (body: Json, at: (field: string) => string) => {
       throw malformed(`${path}.type`, `expected a string, got ${describe(type)}`)
     if (type === "web_search_call") webSearches += 1
     else if (type === "file_search_call") fileSearches += 1
-    else if (CLIENT_TOOL_CALLS.has(type)) toolUse = true
+    else if (CLIENT_TOOL_CALLS.has(type)) toolCalls += 1
   })
-  return { webSearches, fileSearches, toolUse }
+  return { webSearches, fileSearches, toolCalls }
 }
