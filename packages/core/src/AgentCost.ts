@@ -352,6 +352,11 @@ export class AgentCost {
     return EnvelopeContext.runWith(envelope.active, fn)
   }
 
+  /** Books a signal priced elsewhere (another process's recorder, an import). */
+  recordSignal(signal: CostSignal): Promise<void> {
+    return this.#run(EnvelopeTracker.use((tracker) => tracker.recordSignal(signal)))
+  }
+
   /** Records the business outcome, from any process, until the outcome deadline. */
   recordOutcome(envelopeId: string, outcome: Outcome): Promise<EnvelopeRecord> {
     return this.#run(EnvelopeTracker.use((tracker) => tracker.recordOutcome(envelopeId, outcome)))

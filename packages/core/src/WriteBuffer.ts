@@ -6,7 +6,7 @@
  * so nothing is lost on retry; `durability: "sync"` waits for the write.
  * Writes are idempotent, so a batch written twice changes nothing.
  */
-import { Context, Effect, Layer, Schedule, Semaphore } from "effect"
+import { Context, Effect, Layer, Semaphore } from "effect"
 import type { EnvelopeRecord } from "./CostEnvelope.ts"
 import type { CostSignal } from "./CostSignal.ts"
 import { Ledger, type LedgerEntry, type LedgerError, type WriteBatch } from "./Ledger.ts"
@@ -113,11 +113,12 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
       })
 
     // The periodic flush; a failure is logged and retried on the next tick.
-    yield* flush.pipe(
+    yield* Effect.sleep(flushIntervalMs).pipe(
+      Effect.andThen(flush),
       Effect.catch((error) =>
         Effect.logWarning(`agentcost: flush failed, retrying: ${error.message}`),
       ),
-      Effect.repeat(Schedule.spaced(flushIntervalMs)),
+      Effect.forever,
       Effect.forkScoped,
     )
     // Closing the scope (close(), SIGTERM) writes what is left.

@@ -1,0 +1,262 @@
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import book from "./__fixtures__/envelope-prices.json" with { type: "json" }
+import { AgentCost, type AgentCostOptions } from "./AgentCost.ts"
+import type { Report } from "./Ledger.ts"
+import type { PriceBookFile } from "./PriceBook.ts"
+import type { SettledCost, SettlementSource } from "./SettlementSource.ts"
+import { normalizedCall } from "./testing/Calls.ts"
+import type { Usage } from "./Usage.ts"
+
+const NOV_3 = Date.parse("2026-11-03T10:00:00.000Z")
+const prices = [book as PriceBookFile]
+
+const create = (options: AgentCostOptions = {}) => {
+  let now = NOV_3
+  const clock = { advance: (ms: number) => (now += ms) }
+  return AgentCost.create({
+    store: "memory:",
+    prices,
+    handleSignals: false,
+    now: () => now,
+    ...options,
+  }).then((agentcost) => ({ agentcost, clock }))
+}
+
+const acme = (model: string, usage: Usage, requestId: string | null = null) => ({
+  provider: "acme",
+  call: normalizedCall(model, usage, { providerRequestId: requestId }),
+})
+
+const row = (report: { rows: ReadonlyArray<{ key: string }> }, key: string) =>
+  report.rows.find((r) => r.key === key)
+
+describe("AgentCost facade", () => {
+  it("attributes 1,000 interleaved workflows of 50 tenants, each signal to its own tenant", async () => {
+    const { agentcost } = await create()
+    const expected = new Map<string, number>()
+    const tick = () =>
+      new Promise<void>((resolve) => setTimeout(resolve, Math.floor(Math.random() * 3)))
+    await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => {
+        const tenant = `t${i % 50}`
+        await agentcost.run({ tenantId: tenant, workflowType: "ticket" }, async (envelope) => {
+          for (let call = 0; call < 3; call++) {
+            await tick()
+            // (i+1)·1000 input tokens at $1/M and 500 output at $2/M: (i+1)/1000 + 0.001 dollars.
+            const signal = await envelope.record(
+              acme("chat-1", { input_tokens: (i + 1) * 1000, output_tokens: 500 }),
+            )
+            expect(signal.tenant_id).toBe(tenant)
+            expect(signal.envelope_id).toBe(envelope.envelopeId)
+            expected.set(tenant, (expected.get(tenant) ?? 0) + (i + 1) + 1)
+          }
+        })
+      }),
+    )
+    const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+    expect(report.rows).toHaveLength(50)
+    for (const [tenant, thousandths] of expected) {
+      // Sums of thousandths are exact integers, so this compares exact decimals.
+      expect(row(report, tenant)?.total).toBe(String(thousandths / 1000))
+      expect(row(report, tenant)?.pending).toBe("0")
+    }
+    await agentcost.close()
+  })
+
+  it("rolls a nested run up into its parent, or opens a child envelope when asked", async () => {
+    const { agentcost } = await create()
+    let outer = ""
+    let rolledUp = ""
+    let child = ""
+    await agentcost.run({ tenantId: "acme", workflowType: "outer" }, async (envelope) => {
+      outer = envelope.envelopeId
+      await agentcost.run({ workflowType: "inner" }, async (inner) => {
+        rolledUp = inner.envelopeId
+      })
+      await agentcost.run({ workflowType: "inner", ownEnvelope: true }, async (inner) => {
+        child = inner.envelopeId
+        await inner.record(acme("chat-1", { input_tokens: 1000 }))
+      })
+    })
+    expect(rolledUp).toBe(outer)
+    expect(child).not.toBe(outer)
+    const childRecord = await agentcost.envelope(child)
+    expect(childRecord?.parent_id).toBe(outer)
+    expect(childRecord?.tenant_id).toBe("acme")
+    expect(childRecord?.status).toBe("succeeded")
+    await agentcost.close()
+  })
+
+  it("waits for calls in flight, and still books a call that ends after finalize", async () => {
+    const { agentcost } = await create({ inflightTimeoutMs: 20 })
+    let late: ReturnType<NonNullable<ReturnType<AgentCost["begin"]>>["record"]> | undefined
+    let envelopeId = ""
+    let releaseInflight: () => void = () => {}
+    const inflight = new Promise<void>((resolve) => (releaseInflight = resolve))
+    await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      envelopeId = envelope.envelopeId
+      const handle = agentcost.begin()!
+      // A stream consumed after run() returned: it records later.
+      void inflight.then(() => {
+        late = handle.record(acme("gpu-job", { input_tokens: 2000 }))
+      })
+    })
+    expect((await agentcost.envelope(envelopeId))?.status).toBe("succeeded")
+    releaseInflight()
+    await inflight
+    const signal = await late!
+    expect(signal.envelope_id).toBe(envelopeId)
+    // A pending call after finalize puts the envelope back into settlement.
+    expect((await agentcost.envelope(envelopeId))?.settlement).toBe("due")
+    const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+    // 2000 tokens × 1.5 CU per 1k × $0.002 = $0.006 estimated.
+    expect(row(report, "acme")).toMatchObject({ total: "0.006", pending: "0.006" })
+    await agentcost.close()
+  })
+
+  it("records an outcome from a second instance on the same store; the fee is booked once", async () => {
+    const store = `memory:outcome-${Math.random()}`
+    const { agentcost: app } = await create({ store })
+    const { agentcost: worker } = await create({ store })
+    let envelopeId = ""
+    await app.run({ tenantId: "acme", workflowType: "resolve" }, async (envelope) => {
+      envelopeId = envelope.envelopeId
+      await envelope.record(acme("resolver", {}))
+      await envelope.record(acme("resolver", {}))
+    })
+    expect((await app.envelope(envelopeId))?.settlement).toBe("awaiting_outcome")
+    await worker.recordOutcome(envelopeId, "succeeded")
+    await expect(app.recordOutcome(envelopeId, "failed")).rejects.toMatchObject({
+      _tag: "OutcomeAlreadyDecided",
+    })
+    const summary = await app.settle()
+    expect(summary.settled).toBe(1)
+    const report = await app.report({ period: "2026-11", by: "outcome" })
+    // Two per-call fees of $0.01 plus ONE succeeded fee of $0.99 for (envelope, acme, resolver).
+    expect(row(report, "succeeded")).toMatchObject({ total: "1.01", settled: "1.01", pending: "0" })
+    await app.close()
+    await worker.close()
+  })
+
+  it("groups attempts by operation and applies the payer policy; a duplicate signal counts once", async () => {
+    for (const [policy, tenantTotal, platformTotal] of [
+      ["tenant_pays_all", "0.003", undefined],
+      ["tenant_pays_success_only", "0.002", "0.001"],
+    ] as const) {
+      const { agentcost } = await create({ payerPolicy: policy })
+      await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+        const failed = {
+          ...acme("chat-1", { input_tokens: 1000 }, "req-1"),
+          operationId: "op-1",
+          attempt: 1,
+        }
+        await envelope.record({ ...failed, attemptOutcome: "failed" })
+        await envelope.record({ ...failed, attemptOutcome: "failed" })
+        await envelope.record({
+          ...acme("chat-1", { input_tokens: 2000 }, "req-2"),
+          operationId: "op-1",
+          attempt: 2,
+        })
+      })
+      const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+      expect(row(report, "acme")?.total).toBe(tenantTotal)
+      expect(row(report, "platform")?.total).toBe(platformTotal)
+      // Nothing is dropped: tenant + platform = both attempts once = $0.003.
+      expect(report.total).toBe("0.003")
+      await agentcost.close()
+    }
+  })
+
+  it("refuses bad calls with typed errors that change nothing", async () => {
+    const { agentcost, clock } = await create({ outcomeDeadlineMs: 60_000 })
+    let envelopeId = ""
+    await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      envelopeId = envelope.envelopeId
+      await envelope.record(acme("resolver-strict", {}))
+    })
+    const before = await agentcost.report({ period: "2026-11", by: "tenant" })
+    await expect(agentcost.recordOutcome("env_missing", "succeeded")).rejects.toMatchObject({
+      _tag: "UnknownEnvelope",
+      message: expect.stringContaining("env_missing"),
+    })
+    await expect(agentcost.resume(envelopeId)).rejects.toMatchObject({ _tag: "EnvelopeClosed" })
+    clock.advance(60_001)
+    await expect(agentcost.recordOutcome(envelopeId, "succeeded")).rejects.toMatchObject({
+      _tag: "OutcomeDeadlinePassed",
+    })
+    expect(await agentcost.report({ period: "2026-11", by: "tenant" })).toEqual(before)
+    // Past the deadline the sweep decides "unknown"; this entry has no unknown price, so failed applies.
+    await agentcost.settle()
+    const after = await agentcost.report({ period: "2026-11", by: "outcome" })
+    expect(row(after, "unknown")).toMatchObject({ total: "0.11", settled: "0.11" })
+    await agentcost.close()
+  })
+
+  it("rejects a signal whose currency differs from its price entry's", async () => {
+    const { agentcost } = await create()
+    const envelope = await agentcost.open({ tenantId: "acme" })
+    const priced = await envelope.record(acme("euro-chat", { input_tokens: 1000 }))
+    expect(priced.currency).toBe("EUR")
+    await envelope.finalize()
+    const forged = { ...priced, signal_id: "acme:forged", currency: "USD" }
+    await expect(agentcost.recordSignal(forged)).rejects.toMatchObject({ _tag: "CurrencyMismatch" })
+    const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+    expect(report.rows).toEqual([])
+    await agentcost.close()
+  })
+
+  it("settles a compute-unit call to the provider's number, once per revision", async () => {
+    const answers: Array<SettledCost | null> = [
+      null,
+      { amount: "0.0071", currency: "USD", revision: "r1" },
+    ]
+    const source: SettlementSource = {
+      provider: "acme",
+      accepts: (signal) => signal.model === "gpu-job",
+      lookup: () => Effect.succeed(answers[0] ?? null),
+    }
+    const { agentcost, clock } = await create({ settlementSources: [source] })
+    await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      await envelope.record(acme("gpu-job", { input_tokens: 2000 }, "job-1"))
+    })
+    // Not final yet at the provider: stays pending with the reason.
+    const first = await agentcost.settle()
+    expect(first.envelopes[0]).toMatchObject({
+      settled: false,
+      error: expect.stringContaining("not finalized"),
+    })
+    answers.shift()
+    clock.advance(60 * 60 * 1000)
+    expect((await agentcost.settle()).adjustments).toBe(1)
+    // Estimate $0.006 (2000 tokens × 1.5/1k × $0.002) → settled $0.0071: adjustment +$0.0011.
+    const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+    expect(row(report, "acme")).toMatchObject({
+      total: "0.0071",
+      estimated: "0.006",
+      settled: "0.0071",
+      pending: "0",
+    })
+    clock.advance(60 * 60 * 1000)
+    expect((await agentcost.settle()).claimed).toBe(0)
+    await agentcost.close()
+  })
+
+  it("books a shared resource's calls on its own account", async () => {
+    const { agentcost } = await create()
+    await agentcost.declareResource({ kind: "kb", id: "docs", policy: "proportional" })
+    await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      await envelope.record({ ...acme("chat-1", { input_tokens: 3000 }), resourceId: "kb/docs" })
+    })
+    await agentcost.contribute({
+      key: "c1",
+      resource_id: "kb/docs",
+      tenant_id: "acme",
+      unit: "queries",
+      quantity: "3",
+    })
+    const report = await agentcost.report({ period: "2026-11", by: "account" })
+    expect(row(report, "resource:kb/docs")?.total).toBe("0.003")
+    await agentcost.close()
+  })
+})

@@ -1,0 +1,115 @@
+import { it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { describe, expect } from "vitest"
+import type { CostSignal } from "./CostSignal.ts"
+import { Ledger, LedgerError, type LedgerShape } from "./Ledger.ts"
+import * as MemoryLedger from "./MemoryLedger.ts"
+import { WriteBuffer, type WriteBufferOptions } from "./WriteBuffer.ts"
+
+const signal = (i: number) => ({ signal_id: `s${i}` }) as CostSignal
+
+/** A memory ledger that counts writes and can be told to fail the next ones. */
+const instrumented = () => {
+  const store = new MemoryLedger.MemoryStore()
+  const inner = MemoryLedger.make(store)
+  const state = { writes: 0, failNext: 0 }
+  const ledger: LedgerShape = {
+    ...inner,
+    write: (batch) =>
+      Effect.suspend(() => {
+        if (state.failNext > 0) {
+          state.failNext--
+          return Effect.fail(new LedgerError({ operation: "write", reason: "connection reset" }))
+        }
+        state.writes++
+        return inner.write(batch)
+      }),
+  }
+  return { store, state, layer: Layer.succeed(Ledger, ledger) }
+}
+
+const withBuffer = <A, E>(
+  options: WriteBufferOptions,
+  ledger: ReturnType<typeof instrumented>,
+  body: (buffer: WriteBuffer["Service"]) => Effect.Effect<A, E>,
+) =>
+  Effect.scoped(Effect.flatMap(WriteBuffer.make(options), body)).pipe(Effect.provide(ledger.layer))
+
+describe("WriteBuffer", () => {
+  it.live("writes in batches of batchSize and the rest on flush", () => {
+    const ledger = instrumented()
+    return withBuffer({ batchSize: 500, flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        for (let i = 0; i < 1200; i++) yield* buffer.offer({ signals: [signal(i)] })
+        expect(ledger.state.writes).toBe(2)
+        expect(ledger.store.signals.size).toBe(1000)
+        yield* buffer.flush
+        expect(ledger.state.writes).toBe(3)
+        expect(ledger.store.signals.size).toBe(1200)
+      }),
+    )
+  })
+
+  it.live("keeps a batch whose write failed and writes it on the next flush", () => {
+    const ledger = instrumented()
+    return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        for (let i = 0; i < 10; i++) yield* buffer.offer({ signals: [signal(i)] })
+        ledger.state.failNext = 1
+        const failed = yield* Effect.flip(buffer.flush)
+        expect(failed.reason).toBe("connection reset")
+        expect(buffer.size()).toBe(10)
+        yield* buffer.offer({ signals: [signal(10)] })
+        yield* buffer.flush
+        expect(buffer.size()).toBe(0)
+        expect([...ledger.store.signals.keys()]).toEqual(
+          Array.from({ length: 11 }, (_, i) => `s${i}`),
+        )
+      }),
+    )
+  })
+
+  it.live("applies backpressure when full: the caller flushes, nothing is dropped", () => {
+    const ledger = instrumented()
+    return withBuffer(
+      { capacity: 10, batchSize: 1_000, flushIntervalMs: 60_000 },
+      ledger,
+      (buffer) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 25; i++) yield* buffer.offer({ signals: [signal(i)] })
+          expect(ledger.state.writes).toBe(2)
+          expect(buffer.size()).toBe(5)
+          yield* buffer.flush
+          expect(ledger.store.signals.size).toBe(25)
+        }),
+    )
+  })
+
+  it.live("with sync durability, offer returns once the write is durable", () => {
+    const ledger = instrumented()
+    return withBuffer({ durability: "sync", flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        yield* buffer.offer({ signals: [signal(1)] })
+        expect(ledger.store.signals.has("s1")).toBe(true)
+        ledger.state.failNext = 1
+        const error = yield* Effect.flip(buffer.offer({ signals: [signal(2)] }))
+        expect(error._tag).toBe("LedgerError")
+      }),
+    )
+  })
+
+  it.live("flushes on the interval, and on scope close", () => {
+    const ledger = instrumented()
+    return Effect.gen(function* () {
+      yield* withBuffer({ flushIntervalMs: 20 }, ledger, (buffer) =>
+        Effect.gen(function* () {
+          yield* buffer.offer({ signals: [signal(1)] })
+          yield* Effect.sleep("80 millis")
+          expect(ledger.store.signals.has("s1")).toBe(true)
+          yield* buffer.offer({ signals: [signal(2)] })
+        }),
+      )
+      expect(ledger.store.signals.has("s2")).toBe(true)
+    })
+  })
+})
