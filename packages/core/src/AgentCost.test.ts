@@ -28,8 +28,7 @@ const acme = (model: string, usage: Usage, requestId: string | null = null) => (
   call: normalizedCall(model, usage, { providerRequestId: requestId }),
 })
 
-const row = (report: { rows: ReadonlyArray<{ key: string }> }, key: string) =>
-  report.rows.find((r) => r.key === key)
+const row = (report: Report, key: string) => report.rows.find((r) => r.key === key)
 
 describe("AgentCost facade", () => {
   it("attributes 1,000 interleaved workflows of 50 tenants, each signal to its own tenant", async () => {
