@@ -79,6 +79,30 @@ describe("error bodies and Batch output lines", () => {
     expect(malformedOf(broken).field).toBe("response.body.usage.completion_tokens")
   })
 
+  it("rejects a Batch line whose request failed, quoting the error body", () => {
+    const error = malformedOf({
+      id: "batch_req_3",
+      custom_id: "tenant-acme/ticket-9914",
+      response: {
+        status_code: 400,
+        request_id: "req_5f1e",
+        body: {
+          error: {
+            message: "Invalid 'max_output_tokens': integer below minimum value.",
+            type: "invalid_request_error",
+            param: "max_output_tokens",
+            code: "integer_below_min_value",
+          },
+        },
+      },
+      error: null,
+    })
+    expect(error.field).toBe("response.body.error")
+    expect(error.reason).toBe(
+      `OpenAI returned an error, not a billable response: "Invalid 'max_output_tokens': integer below minimum value." (invalid_request_error, integer_below_min_value)`,
+    )
+  })
+
   it("rejects a failed Batch line, quoting its error", () => {
     const error = malformedOf({
       id: "batch_req_2",

@@ -60,10 +60,11 @@ const locate = (raw: unknown): Located => {
       "response",
       "missing: a Batch output line carries a response or an error",
     )
-    rejectError(response, "response.")
+    const body = requiredObject(response.body, "response.body", "missing: no response body")
+    rejectError(body, "response.body.")
     const customId = optionalString(raw.custom_id, "custom_id")
     return {
-      body: requiredObject(response.body, "response.body", "missing: no response body"),
+      body,
       prefix: "response.body.",
       serviceTier: "batch",
       attributes: customId === null ? {} : { batch_custom_id: customId },
