@@ -74,7 +74,7 @@ export const readCount = (provider: string, value: unknown, field: string): numb
     throw new MalformedResponse({
       provider,
       field,
-      reason: `expected a finite number, got ${typeof value === "number" ? value : JSON.stringify(value)}`,
+      reason: `expected a number, got ${typeof value === "number" ? value : JSON.stringify(value)}`,
     })
   }
   if (value < 0 || !Number.isInteger(value)) {
