@@ -351,7 +351,7 @@ describe("anthropic().normalize rejects what is not a priceable Message", () => 
       [
         "NaN",
         (b) => (b.usage.cache_creation.ephemeral_1h_input_tokens = Number.NaN),
-        "usage.cache_creation.ephemeral_1h_input_tokens: expected a number, got null",
+        "usage.cache_creation.ephemeral_1h_input_tokens: expected a number, got NaN",
       ],
       ["missing", (b) => delete b.usage.input_tokens, "usage.input_tokens: missing"],
       [
