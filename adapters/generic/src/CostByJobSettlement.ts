@@ -10,7 +10,6 @@ import { HttpSettlement, Money, ProviderAdapter, SettlementSource } from "@agent
 import { Effect } from "effect"
 import { placeholders, type SettlementConfig, type UrlPlaceholder } from "./GenericConfig.ts"
 import { lookup, pathOf, readAmount, type Spec } from "./GenericResponse.ts"
-import { resolve, segments } from "./JsonPath.ts"
 
 export interface CostByJobOptions {
   readonly fetch?: typeof globalThis.fetch | undefined
@@ -36,21 +35,12 @@ export const settledCost = (
   }
 
   if (settlement.final !== undefined) {
-    const path = typeof settlement.final === "string" ? settlement.final : settlement.final.path
-    const found = resolve(body, segments(path))
-    if (!found.found)
-      throw malformed(path, `missing (${found.missing}); the config reads final from it`)
-    if (typeof settlement.final === "string") {
-      if (typeof found.value !== "boolean") {
-        throw malformed(
-          path,
-          `expected true or false for final, got ${JSON.stringify(found.value)}`,
-        )
-      }
-      if (!found.value) return null
-    } else if (found.value !== settlement.final.equals) {
-      return null
+    const { final } = settlement
+    const value = read(typeof final === "string" ? final : final.path, "settlement.final")
+    if (typeof final === "string" && typeof value !== "boolean") {
+      throw malformed(final, `expected true or false for final, got ${JSON.stringify(value)}`)
     }
+    if (typeof final === "string" ? value === false : value !== final.equals) return null
   }
 
   const rawAmount = read(settlement.amount, "settlement.amount")

@@ -73,6 +73,11 @@ describe("errors name the field", () => {
       { ...base, usage: { requests: { value: -1 } } },
       "usage.requests.value: Expected a value greater than or equal to 0",
     ],
+    [
+      "a constant currency that is not ISO 4217",
+      { ...base, reportedCost: { amount: "cost", currency: { value: "usd" } } },
+      'reportedCost.currency.value: expected an ISO 4217 currency such as "USD", got "usd"',
+    ],
     ["no units", { ...base, usage: {} }, "usage: map at least one usage unit"],
     [
       "bad epoch",

@@ -5,7 +5,7 @@
  * config field, so a team can onboard a provider by editing JSON alone.
  */
 import { readFileSync } from "node:fs"
-import { PriceBook, Usage } from "@agentcost/core"
+import { Money, PriceBook, Usage } from "@agentcost/core"
 import { Schema, SchemaIssue } from "effect"
 import { isPath, PATH_SYNTAX } from "./JsonPath.ts"
 
@@ -223,6 +223,17 @@ export const decode = (input: unknown, source = "generic config"): GenericConfig
       "model.optional",
       "the model is required; use a constant value when responses do not carry it",
     )
+  }
+  for (const [field, spec] of [
+    ["reportedCost.currency", config.reportedCost?.currency],
+    ["settlement.currency", config.settlement?.currency],
+  ] as const) {
+    if (typeof spec === "object" && spec.value !== undefined && !Money.isCurrency(spec.value)) {
+      fail(
+        `${field}.value`,
+        `expected an ISO 4217 currency such as "USD", got ${JSON.stringify(spec.value)}`,
+      )
+    }
   }
   if (Object.keys(config.usage).length === 0) {
     fail("usage", "map at least one usage unit to a response path")

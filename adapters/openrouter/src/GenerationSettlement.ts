@@ -8,7 +8,7 @@
 import type { CostSignal } from "@agentcost/core"
 import { HttpSettlement, Money, ProviderAdapter, SettlementSource } from "@agentcost/core"
 import { Effect } from "effect"
-import { PROVIDER } from "./OpenRouterResponse.ts"
+import { PROVIDER, readUsd } from "./OpenRouterResponse.ts"
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai"
 
@@ -21,16 +21,8 @@ export interface GenerationSettlementOptions {
   readonly timeoutMs?: number | undefined
 }
 
-const amountAt = (data: { readonly [key: string]: unknown }, key: string): Money.Decimal | null => {
-  const value = data[key]
-  if (value === undefined || value === null) return null
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return Money.decimal(value)
-  throw HttpSettlement.malformedAnswer(
-    PROVIDER,
-    `data.${key}`,
-    `expected a non-negative amount, got ${JSON.stringify(value)}`,
-  )
-}
+const amountAt = (data: { readonly [key: string]: unknown }, key: string): Money.Decimal | null =>
+  readUsd(data[key], (reason) => HttpSettlement.malformedAnswer(PROVIDER, `data.${key}`, reason))
 
 /** The settled cost in one generation-stats answer; throws a not-retryable `SettlementError` naming the field. */
 export const settledCost = (body: unknown): SettlementSource.SettledCost => {

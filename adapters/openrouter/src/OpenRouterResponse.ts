@@ -40,12 +40,18 @@ const details = (parent: Json, key: string, field: string): Json => {
   return value
 }
 
-/** A USD amount as OpenRouter sends it (a JSON number); null when absent. */
-const amount = (value: unknown, field: string): Money.Decimal | null => {
+/** A USD amount as OpenRouter sends it (a JSON number); null when absent; `invalid` builds the error otherwise. */
+export const readUsd = (
+  value: unknown,
+  invalid: (reason: string) => Error,
+): Money.Decimal | null => {
   if (value === undefined || value === null) return null
   if (typeof value === "number" && Number.isFinite(value) && value >= 0) return Money.decimal(value)
-  throw malformed(field, `expected a non-negative amount, got ${JSON.stringify(value)}`)
+  throw invalid(`expected a non-negative amount, got ${JSON.stringify(value)}`)
 }
+
+const amount = (value: unknown, field: string): Money.Decimal | null =>
+  readUsd(value, (reason) => malformed(field, reason))
 
 const errorReason = (error: unknown): string => {
   if (!ProviderAdapter.isRecord(error))
