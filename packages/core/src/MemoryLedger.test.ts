@@ -1,0 +1,4 @@
+import * as MemoryLedger from "./MemoryLedger.ts"
+import { ledgerSuite } from "./testing/LedgerSuite.ts"
+
+ledgerSuite("MemoryLedger", () => MemoryLedger.layer())

@@ -1,0 +1,4 @@
+/**
+ * Test helpers of @agentcost/core, exported as `@agentcost/core/test`.
+ */
+export * from "./LedgerSuite.ts"
