@@ -378,7 +378,7 @@ describe("anthropic().normalize rejects what is not a priceable Message", () => 
     const noUsage = fixture("message")
     delete noUsage.usage
     expect(malformed(noUsage).message).toBe(
-      "anthropic response: usage: expected an object, got undefined",
+      "anthropic response: usage: expected an object, got nothing",
     )
     const badTier = fixture("message")
     badTier.usage.service_tier = 1

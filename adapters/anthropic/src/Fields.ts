@@ -1,64 +1,25 @@
 /**
- * Reading fields of an Anthropic body. Every failure is a `MalformedResponse`
- * that names the field path (`usage.cache_creation.ephemeral_1h_input_tokens`),
- * so a bad body is found in one read.
+ * Reading fields of an Anthropic body, with core's reader: every failure is a
+ * `MalformedResponse` naming the field path.
  */
-import { ProviderAdapter } from "@agentcost/core"
+import { type ProviderAdapter, ResponseFields } from "@agentcost/core"
 
 export const PROVIDER = "anthropic"
 
-export type Fields = { readonly [key: string]: unknown }
+export type Fields = ResponseFields.Fields
 
-export const malformed = (field: string, reason: string): ProviderAdapter.MalformedResponse =>
-  new ProviderAdapter.MalformedResponse({ provider: PROVIDER, field, reason })
+export const {
+  malformed,
+  record,
+  optionalRecord,
+  array,
+  count,
+  requiredCount,
+  optionalString,
+  requiredString,
+} = ResponseFields.reader(PROVIDER)
 
-const describe = (value: unknown): string =>
-  Array.isArray(value)
-    ? "an array"
-    : value === null
-      ? "null"
-      : (JSON.stringify(value) ?? typeof value)
-
-/** `parent.key` as a path, or `key` at the top level. */
-export const path = (parent: string, key: string): string => (parent ? `${parent}.${key}` : key)
-
-export const record = (value: unknown, field: string): Fields => {
-  if (!ProviderAdapter.isRecord(value)) {
-    throw malformed(field, `expected an object, got ${describe(value)}`)
-  }
-  return value
-}
-
-export const optionalRecord = (value: unknown, field: string): Fields | null =>
-  value === undefined || value === null ? null : record(value, field)
-
-export const array = (value: unknown, field: string): ReadonlyArray<unknown> => {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw malformed(field, `expected an array, got ${describe(value)}`)
-  return value
-}
-
-/** Absent is 0; anything but a whole non-negative number is malformed. */
-export const count = (value: unknown, field: string): number =>
-  ProviderAdapter.readCount(PROVIDER, value, field)
-
-/** A count the API always sends: absent is malformed, not 0. */
-export const requiredCount = (value: unknown, field: string): number => {
-  if (value === undefined || value === null) throw malformed(field, "missing")
-  return count(value, field)
-}
-
-export const optionalString = (value: unknown, field: string): string | null => {
-  if (value === undefined || value === null) return null
-  if (typeof value !== "string") throw malformed(field, `expected a string, got ${describe(value)}`)
-  return value
-}
-
-export const requiredString = (value: unknown, field: string): string => {
-  const text = optionalString(value, field)
-  if (!text) throw malformed(field, "missing")
-  return text
-}
+export const path = ResponseFields.path
 
 /** An `{"type":"error","error":{...}}` body (or stream event), quoted so the cause is visible. */
 export const providerError = (body: Fields, at: string): ProviderAdapter.MalformedResponse => {

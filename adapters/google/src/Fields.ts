@@ -1,58 +1,21 @@
 /**
- * Reading fields of a Gemini body. Every failure is a `MalformedResponse`
- * that names the field path (`usageMetadata.cacheTokensDetails[1].tokenCount`),
- * so a bad body is found in one read.
+ * Reading fields of a Gemini body, with core's reader: every failure is a
+ * `MalformedResponse` naming the field path.
  */
-import { ProviderAdapter } from "@agentcost/core"
+import { type ProviderAdapter, ResponseFields } from "@agentcost/core"
 
 export const PROVIDER = "google"
 
-export type Fields = { readonly [key: string]: unknown }
+export type Fields = ResponseFields.Fields
 
-export const malformed = (field: string, reason: string): ProviderAdapter.MalformedResponse =>
-  new ProviderAdapter.MalformedResponse({ provider: PROVIDER, field, reason })
+const fields = ResponseFields.reader(PROVIDER)
 
-const describe = (value: unknown): string =>
-  Array.isArray(value)
-    ? "an array"
-    : value === null
-      ? "null"
-      : (JSON.stringify(value) ?? typeof value)
+export const malformed: (field: string, reason: string) => ProviderAdapter.MalformedResponse =
+  fields.malformed
 
-/** `parent.key` as a path, or `key` at the top level. */
-export const path = (parent: string, key: string): string => (parent ? `${parent}.${key}` : key)
+export const { record, optionalRecord, array, count, optionalString, requiredString } = fields
 
-export const record = (value: unknown, field: string): Fields => {
-  if (!ProviderAdapter.isRecord(value)) {
-    throw malformed(field, `expected an object, got ${describe(value)}`)
-  }
-  return value
-}
-
-export const optionalRecord = (value: unknown, field: string): Fields | null =>
-  value === undefined || value === null ? null : record(value, field)
-
-export const array = (value: unknown, field: string): ReadonlyArray<unknown> => {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw malformed(field, `expected an array, got ${describe(value)}`)
-  return value
-}
-
-/** Absent is 0; anything but a whole non-negative number is malformed. */
-export const count = (value: unknown, field: string): number =>
-  ProviderAdapter.readCount(PROVIDER, value, field)
-
-export const optionalString = (value: unknown, field: string): string | null => {
-  if (value === undefined || value === null) return null
-  if (typeof value !== "string") throw malformed(field, `expected a string, got ${describe(value)}`)
-  return value
-}
-
-export const requiredString = (value: unknown, field: string): string => {
-  const text = optionalString(value, field)
-  if (!text) throw malformed(field, "missing")
-  return text
-}
+export const path = ResponseFields.path
 
 /** An `{"error":{"code","message","status"}}` body (or stream chunk), quoted so the cause is visible. */
 export const providerError = (body: Fields, at: string): ProviderAdapter.MalformedResponse =>

@@ -338,7 +338,7 @@ describe("google().normalize rejects what is not a priceable response", () => {
       ],
       [
         (b) => (b.usageMetadata.thoughtsTokenCount = Number.NaN),
-        "usageMetadata.thoughtsTokenCount: expected a number, got null",
+        "usageMetadata.thoughtsTokenCount: expected a number, got NaN",
       ],
       [
         (b) => (b.usageMetadata.promptTokensDetails[0].tokenCount = 14.5),

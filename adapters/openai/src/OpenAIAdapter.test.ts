@@ -128,7 +128,7 @@ describe("malformed input", () => {
       "not an object",
       "chatcmpl-1",
       "",
-      'expected an OpenAI response body (a JSON object), got string "chatcmpl-1"',
+      'expected an OpenAI response body (a JSON object), got "chatcmpl-1"',
     ],
     [
       "no usage",
@@ -146,7 +146,7 @@ describe("malformed input", () => {
       "a missing total",
       withUsage({ completion_tokens: undefined }),
       "usage.completion_tokens",
-      "missing (expected a token count)",
+      "missing",
     ],
     [
       "a negative count",
@@ -170,26 +170,26 @@ describe("malformed input", () => {
       "details that are not an object",
       withUsage({ completion_tokens_details: 7 }),
       "usage.completion_tokens_details",
-      "expected an object, got number 7",
+      "expected an object, got 7",
     ],
-    ["no model", { ...completion, model: "" }, "model", "missing (expected a non-empty string)"],
+    ["no model", { ...completion, model: "" }, "model", "missing"],
     [
       "a non-string service tier",
       { ...completion, service_tier: 2 },
       "service_tier",
-      "expected a string, got number 2",
+      "expected a string, got 2",
     ],
     [
       "a bad timestamp",
       { ...completion, created: "yesterday" },
       "created",
-      'expected Unix seconds, got string "yesterday"',
+      'expected Unix seconds, got "yesterday"',
     ],
     [
       "another object",
       { object: "list", data: [] },
       "object",
-      'expected "chat.completion", "chat.completion.chunk" or "response", got string "list"',
+      'expected "chat.completion", "chat.completion.chunk" or "response", got "list"',
     ],
   ])("rejects %s, naming the field", (_case, raw, field, reason) => {
     const error = malformedOf(raw)
