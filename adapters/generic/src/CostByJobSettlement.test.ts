@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs"
 import { CostSignal, PricingRegistry } from "@agentcost/core"
+import { type Loopback, loopback } from "@agentcost/core/test"
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { type Loopback, loopback } from "./__fixtures__/loopback.ts"
 import { generic } from "./index.ts"
 
 type Json = { [key: string]: unknown }

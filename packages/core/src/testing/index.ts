@@ -1,4 +1,6 @@
 /**
  * Test helpers of @agentcost/core, exported as `@agentcost/core/test`.
  */
+export * from "./Calls.ts"
 export * from "./LedgerSuite.ts"
+export * from "./Loopback.ts"
