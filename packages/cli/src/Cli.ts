@@ -69,6 +69,7 @@ export class ExitWith extends Schema.TaggedError<ExitWith>()("ExitWith", {
 const BAD_INPUT_TAGS: ReadonlySet<string> = new Set([
   "BadInput",
   "InvalidAmount",
+  "InvalidGenericConfig",
   "InvalidPriceBook",
   "InvalidSignal",
   "InvalidUsage",

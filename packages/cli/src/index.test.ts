@@ -24,7 +24,8 @@ describe("agentcost", () => {
     const result = await run(["--help"])
     expect(result.exitCode).toBe(0)
     expect(result.stderr).toBe("")
-    expect(result.stdout).toContain("USAGE\n  agentcost")
+    expect(result.stdout).toContain("USAGE\n  agentcost <subcommand> [flags]")
+    expect(result.stdout).toMatch(/^ {2}price .*Price one raw provider response/m)
   })
 
   it("an unknown flag is one line on stderr and exit 2", async () => {

@@ -3,4 +3,6 @@
  * builds it with `Command.make` and the conventions in `../Cli.ts`, and one
  * entry here.
  */
-export const commands = [] as const
+import { price } from "./price.ts"
+
+export const commands = [price] as const
