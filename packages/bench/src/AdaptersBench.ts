@@ -1,0 +1,210 @@
+/**
+ * Benchmark: normalize + price of a mixed set of raw provider responses per
+ * second, ours (exact decimals) against `@pydantic/genai-prices` (floats) on
+ * the same responses in the same run, then both results compared per response.
+ */
+import type { CostSignal } from "@agentcost/core"
+import { Bench } from "tinybench"
+import * as Agentcost from "./Agentcost.ts"
+import * as Comparison from "./Comparison.ts"
+import { WHY } from "./Disagreements.ts"
+import * as GenaiPrices from "./GenaiPrices.ts"
+import * as MixedResponses from "./MixedResponses.ts"
+import { integer, section, table } from "./Report.ts"
+
+/** Ours must price at least this many times as many responses per second. */
+export const TARGET_RATIO = 3
+// Many short alternating rounds: on a shared machine the load shifts within
+// seconds, and a ratio taken inside one short round sees the same load on
+// both sides. The ratio reported is the median of the rounds' ratios.
+const ROUNDS = 12
+const ROUND_TIME_MS = 400
+const BREAKDOWN_TIME_MS = 600
+
+const OURS = "agentcost: adapter.normalize + CostSignal.fromCall (exact decimals)"
+const BASELINE = "genai-prices: extractUsage + calcPrice (floats)"
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Responses per second of each task; one task call prices the whole set once. */
+const measure = (
+  tasks: ReadonlyArray<readonly [string, () => void]>,
+  timeMs: number,
+  responses: number,
+): Map<string, number> => {
+  const bench = new Bench({ time: timeMs, warmupTime: 100, throws: true })
+  for (const [name, fn] of tasks) bench.add(name, fn)
+  const rates = new Map<string, number>()
+  for (const task of bench.runSync()) {
+    const result = task.result
+    if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`)
+    rates.set(task.name, (responses * 1000) / result.period)
+  }
+  return rates
+}
+
+interface Prepared {
+  readonly response: MixedResponses.RawResponse
+  /** Our signal, priced once before timing, for the comparison. */
+  readonly signal: CostSignal.CostSignal
+  readonly genai: GenaiPrices.GenaiPricesInput
+}
+
+// Keeps every result alive, so no call can be optimized away.
+let sink = 0
+
+/** Median responses/s of each path over alternating rounds, and each round's ratio. */
+const throughput = (prepared: ReadonlyArray<Prepared>, now: number) => {
+  const ours = () => {
+    for (const { response } of prepared) sink += Agentcost.price(response, now).usage ? 1 : 0
+  }
+  const baseline = () => {
+    for (const { genai } of prepared) sink += GenaiPrices.price(genai).price ? 1 : 0
+  }
+  const rounds: Array<Map<string, number>> = []
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order so neither side always runs on a warmer (or busier) machine.
+    const pair = [
+      [OURS, ours],
+      [BASELINE, baseline],
+    ] as const
+    rounds.push(measure(round % 2 ? [...pair].reverse() : pair, ROUND_TIME_MS, prepared.length))
+  }
+  const oursRate = median(rounds.map((r) => r.get(OURS)!))
+  const baselineRate = median(rounds.map((r) => r.get(BASELINE)!))
+  const ratios = rounds.map((r) => r.get(OURS)! / r.get(BASELINE)!)
+  return { ours: oursRate, baseline: baselineRate, ratio: median(ratios), ratios }
+}
+
+/** Each path split into its two halves, on the same responses (one round). */
+const breakdown = (prepared: ReadonlyArray<Prepared>, now: number): Map<string, number> => {
+  const calls = prepared.map(({ response }) => ({
+    provider: response.adapter.provider,
+    call: response.adapter.normalize(response.raw),
+  }))
+  const extracted = prepared.map(({ genai }) => ({
+    ...GenaiPrices.extract(genai),
+    options: { providerId: genai.provider.id, timestamp: genai.timestamp },
+  }))
+  return measure(
+    [
+      [
+        "agentcost: adapter.normalize only",
+        () => {
+          for (const { response } of prepared) {
+            sink += response.adapter.normalize(response.raw) ? 1 : 0
+          }
+        },
+      ],
+      [
+        "agentcost: CostSignal.fromCall only (normalized calls)",
+        () => {
+          for (const { provider, call } of calls) {
+            sink += Agentcost.priceCall(provider, call, now).usage ? 1 : 0
+          }
+        },
+      ],
+      [
+        "genai-prices: extractUsage only",
+        () => {
+          for (const { genai } of prepared) sink += GenaiPrices.extract(genai).usage ? 1 : 0
+        },
+      ],
+      [
+        "genai-prices: calcPrice only (extracted usage)",
+        () => {
+          for (const { model, usage, options } of extracted) {
+            sink += model !== null && GenaiPrices.calc(usage, model, options) ? 1 : 0
+          }
+        },
+      ],
+    ],
+    BREAKDOWN_TIME_MS,
+    prepared.length,
+  )
+}
+
+const costOf = (c: Comparison.Comparison): string => {
+  const cost = c.ourCost ?? "unpriced"
+  if (c.costSource !== "provider") return cost
+  return `${cost} (provider-reported${c.localEstimate ? `; book estimate ${c.localEstimate}` : ""})`
+}
+
+const disagreement = (c: Comparison.Comparison): string =>
+  [
+    `${c.id}  ${c.model} -> genai-prices ${c.genaiPricesModel ?? "(no price)"}`,
+    `  usage (ours/genai-prices): ${c.usageDifferences.map((d) => `${d.bucket} ${d.ours}/${d.genaiPrices}`).join(", ") || "same"}`,
+    `  cost: ours ${costOf(c)}, genai-prices ${c.genaiPricesCost ?? "no price"}`,
+    `  why: ${WHY[c.id] ?? "UNEXPLAINED: investigate"}`,
+  ].join("\n")
+
+export interface AdaptersBenchResult {
+  readonly ratio: number
+  readonly output: string
+}
+
+export const run = (): AdaptersBenchResult => {
+  const { responses, skipped } = MixedResponses.load()
+  const now = Date.now()
+  const prepared: Array<Prepared> = responses.map((response) => {
+    const signal = Agentcost.price(response, now)
+    const genai = GenaiPrices.inputFor(response, Date.parse(signal.observed_at))
+    return { response, signal, genai }
+  })
+  const rates = throughput(prepared, now)
+  const steps = breakdown(prepared, now)
+  if (sink === 0) throw new Error("no response was priced")
+
+  const comparisons = prepared.map(({ response, signal, genai }) =>
+    Comparison.compare(response.id, signal, GenaiPrices.price(genai)),
+  )
+  const disagreeing = comparisons.filter(Comparison.disagrees)
+  const stale = comparisons.filter((c) => !Comparison.disagrees(c) && WHY[c.id] !== undefined)
+  const perProvider = MixedResponses.ADAPTERS.map(
+    ({ provider }) =>
+      `${responses.filter((response) => response.adapter.provider === provider).length} ${provider}`,
+  )
+
+  const output = [
+    section(`normalize + price: ${prepared.length} raw responses (${perProvider.join(", ")})`),
+    table(
+      ["path", "responses/s", "ratio", "range over rounds"],
+      [
+        [
+          OURS,
+          integer(rates.ours),
+          `${rates.ratio.toFixed(2)}×`,
+          `${Math.min(...rates.ratios).toFixed(2)}× .. ${Math.max(...rates.ratios).toFixed(2)}×`,
+        ],
+        [BASELINE, integer(rates.baseline), "1.00×", "baseline"],
+      ],
+      ["left", "right", "right", "left"],
+    ),
+    `\nresponses/s: median over ${ROUNDS} alternating rounds of ${ROUND_TIME_MS} ms; ratio: median of the rounds' ratios; target ≥ ${TARGET_RATIO}× genai-prices: ${rates.ratio >= TARGET_RATIO ? "met" : "NOT MET"}`,
+    section("where the time goes (one round, same responses)"),
+    table(
+      ["step", "responses/s", "µs per response"],
+      [...steps].map(([name, rate]) => [name, integer(rate), (1e6 / rate).toFixed(2)]),
+      ["left", "right", "right"],
+    ),
+    section("usage and cost per response, ours against genai-prices"),
+    `${comparisons.length - disagreeing.length} of ${comparisons.length} agree on usage and cost; ` +
+      `${comparisons.filter((c) => c.floatNoise).length} of the agreeing genai-prices totals are not the exact decimal (float rounding).`,
+    "Usage is compared as genai-prices counts it: input and output are totals that contain their cache, modality and reasoning parts.",
+    "",
+    disagreeing.map(disagreement).join("\n\n"),
+    ...(stale.length > 0
+      ? [`\nstale explanations (these now agree): ${stale.map((c) => c.id).join(", ")}`]
+      : []),
+    section("skipped fixtures (their adapter rejects them)"),
+    table(
+      ["fixture", "adapter's error"],
+      skipped.map((s) => [s.id, s.reason.length > 110 ? `${s.reason.slice(0, 107)}...` : s.reason]),
+    ),
+  ]
+  return { ratio: rates.ratio, output: output.join("\n") }
+}
