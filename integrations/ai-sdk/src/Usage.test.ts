@@ -246,7 +246,7 @@ describe("canonical usage from the AI SDK's per-call usage", () => {
       outputTokens: 300,
       outputTokenDetails: { textTokens: 100, reasoningTokens: 200 },
       totalTokens: 1500,
-      raw: reply.usage.raw,
+      raw: reply.usage.raw!,
     }
     expect(fromLanguageModelUsage(flat)).toEqual(reply.usage)
     expect(canonical("openai", fromLanguageModelUsage(flat), undefined)).toEqual(
