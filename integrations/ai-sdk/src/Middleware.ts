@@ -155,6 +155,7 @@ const observe = (
   call: TrackedCall,
 ): ReadableStream<StreamPart> => {
   const reader = source.getReader()
+  let cancelled = false
   let response: Response = {}
   const calls = { toolCalls: 0, webSearchCalls: 0 }
   const see = async (part: StreamPart): Promise<void> => {
@@ -203,13 +204,15 @@ const observe = (
       if (next.done) {
         // Ended without a `finish` part: the provider reported no usage.
         call.abandon()
-        controller.close()
+        if (!cancelled) controller.close()
         return
       }
-      controller.enqueue(next.value)
+      // A read still pending when the stream was cancelled is part of the drain.
+      if (!cancelled) controller.enqueue(next.value)
       await see(next.value)
     },
     async cancel(reason) {
+      cancelled = true
       if (call.failed && !call.done) {
         void drain()
           .catch(() => undefined)

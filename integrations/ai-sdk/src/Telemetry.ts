@@ -224,7 +224,8 @@ export const agentcostTelemetry = (
         provider: event.provider,
         modelId: event.response.modelId,
         responseId: event.response.id,
-        timestamp: event.response.timestamp,
+        // The SDK stamps the response with its own clock when the provider sends no time.
+        timestamp: undefined,
         usage: event.usage,
         providerMetadata: event.providerMetadata,
         content: [],
