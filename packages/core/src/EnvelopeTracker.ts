@@ -89,7 +89,8 @@ export class UnknownProvider extends Schema.TaggedError<UnknownProvider>()("Unkn
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-const settlementAfterFinalize = (
+/** The settlement state an envelope with these signals and outcome is in once finalized. */
+export const settlementAfterFinalize = (
   signals: ReadonlyArray<CostSignal.CostSignal>,
   outcome: Outcome | null,
 ): SettlementState => {
