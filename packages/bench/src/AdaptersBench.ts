@@ -19,7 +19,8 @@ export const TARGET_RATIO = 3
 // both sides. The ratio reported is the median of the rounds' ratios.
 const ROUNDS = 12
 const ROUND_TIME_MS = 400
-const BREAKDOWN_TIME_MS = 600
+const BREAKDOWN_ROUNDS = 3
+const BREAKDOWN_TIME_MS = 300
 
 const OURS = "agentcost: adapter.normalize + CostSignal.fromCall (exact decimals)"
 const BASELINE = "genai-prices: extractUsage + calcPrice (floats)"
@@ -30,12 +31,10 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+type Task = readonly [name: string, fn: () => void]
+
 /** Responses per second of each task; one task call prices the whole set once. */
-const measure = (
-  tasks: ReadonlyArray<readonly [string, () => void]>,
-  timeMs: number,
-  responses: number,
-): Map<string, number> => {
+const measure = (tasks: ReadonlyArray<Task>, timeMs: number, responses: number) => {
   const bench = new Bench({ time: timeMs, warmupTime: 100, throws: true })
   for (const [name, fn] of tasks) bench.add(name, fn)
   const rates = new Map<string, number>()
@@ -46,6 +45,21 @@ const measure = (
   }
   return rates
 }
+
+/** Several short rounds, the task order rotated each round so no task always runs first. */
+const measureRounds = (
+  tasks: ReadonlyArray<Task>,
+  rounds: number,
+  timeMs: number,
+  responses: number,
+): Array<Map<string, number>> =>
+  Array.from({ length: rounds }, (_, round) =>
+    measure(
+      tasks.map((_, i) => tasks[(i + round) % tasks.length]!),
+      timeMs,
+      responses,
+    ),
+  )
 
 interface Prepared {
   readonly response: MixedResponses.RawResponse
@@ -65,22 +79,22 @@ const throughput = (prepared: ReadonlyArray<Prepared>, now: number) => {
   const baseline = () => {
     for (const { genai } of prepared) sink += GenaiPrices.price(genai).price ? 1 : 0
   }
-  const rounds: Array<Map<string, number>> = []
-  for (let round = 0; round < ROUNDS; round++) {
-    // Alternate the order so neither side always runs on a warmer (or busier) machine.
-    const pair = [
+  const rounds = measureRounds(
+    [
       [OURS, ours],
       [BASELINE, baseline],
-    ] as const
-    rounds.push(measure(round % 2 ? [...pair].reverse() : pair, ROUND_TIME_MS, prepared.length))
-  }
+    ],
+    ROUNDS,
+    ROUND_TIME_MS,
+    prepared.length,
+  )
   const oursRate = median(rounds.map((r) => r.get(OURS)!))
   const baselineRate = median(rounds.map((r) => r.get(BASELINE)!))
   const ratios = rounds.map((r) => r.get(OURS)! / r.get(BASELINE)!)
   return { ours: oursRate, baseline: baselineRate, ratio: median(ratios), ratios }
 }
 
-/** Each path split into its two halves, on the same responses (one round). */
+/** Each path split into its two halves, on the same responses: median responses/s per step. */
 const breakdown = (prepared: ReadonlyArray<Prepared>, now: number): Map<string, number> => {
   const calls = prepared.map(({ response }) => ({
     provider: response.adapter.provider,
@@ -90,7 +104,7 @@ const breakdown = (prepared: ReadonlyArray<Prepared>, now: number): Map<string, 
     ...GenaiPrices.extract(genai),
     options: { providerId: genai.provider.id, timestamp: genai.timestamp },
   }))
-  return measure(
+  const rounds = measureRounds(
     [
       [
         "agentcost: adapter.normalize only",
@@ -123,8 +137,12 @@ const breakdown = (prepared: ReadonlyArray<Prepared>, now: number): Map<string, 
         },
       ],
     ],
+    BREAKDOWN_ROUNDS,
     BREAKDOWN_TIME_MS,
     prepared.length,
+  )
+  return new Map(
+    [...rounds[0]!.keys()].map((name) => [name, median(rounds.map((r) => r.get(name)!))]),
   )
 }
 
@@ -185,7 +203,7 @@ export const run = (): AdaptersBenchResult => {
       ["left", "right", "right", "left"],
     ),
     `\nresponses/s: median over ${ROUNDS} alternating rounds of ${ROUND_TIME_MS} ms; ratio: median of the rounds' ratios; target ≥ ${TARGET_RATIO}× genai-prices: ${rates.ratio >= TARGET_RATIO ? "met" : "NOT MET"}`,
-    section("where the time goes (one round, same responses)"),
+    section(`where the time goes (median of ${BREAKDOWN_ROUNDS} rounds, same responses)`),
     table(
       ["step", "responses/s", "µs per response"],
       [...steps].map(([name, rate]) => [name, integer(rate), (1e6 / rate).toFixed(2)]),
