@@ -12,7 +12,7 @@ export const WHY: { readonly [id: string]: string } = {
   "openai/chat-service-tier-priority":
     "service_tier priority: our book charges the Priority rates (0.45/3.6 per M); genai-prices ignores the tier and charges standard 0.25/2",
   "openai/responses-completed-event":
-    "usage only: its Responses extractor does not read the 1h cache-write split (input_tokens_details), so the 1000 1h writes are plain writes; this model prices both at 2.5/M, so the cost agrees",
+    "usage only: its Responses extractor does not read the TTL split (input_tokens_details.cache_write_tokens_details.ttl_12h_tokens), which our adapter books as 1000 long-TTL writes (cache_write_1h_tokens); this model prices both TTLs at 2.5/M, so the cost agrees",
   "openai/responses-web-search":
     "its Responses extractor does not count web_search_call output items: 2 searches at $0.01 (= $0.02) missing",
   "anthropic/batch-result-us":
