@@ -17,8 +17,8 @@ export const TARGET_RATIO = 3
 // Many short alternating rounds: on a shared machine the load shifts within
 // seconds, and a ratio taken inside one short round sees the same load on
 // both sides. The ratio reported is the median of the rounds' ratios.
-const ROUNDS = 12
-const ROUND_TIME_MS = 400
+const ROUNDS = 24
+const ROUND_TIME_MS = 250
 const BREAKDOWN_ROUNDS = 3
 const BREAKDOWN_TIME_MS = 300
 
@@ -34,8 +34,13 @@ const median = (values: ReadonlyArray<number>): number => {
 type Task = readonly [name: string, fn: () => void]
 
 /** Responses per second of each task; one task call prices the whole set once. */
-const measure = (tasks: ReadonlyArray<Task>, timeMs: number, responses: number) => {
-  const bench = new Bench({ time: timeMs, warmupTime: 100, throws: true })
+const measure = (
+  tasks: ReadonlyArray<Task>,
+  timeMs: number,
+  responses: number,
+  warmup: boolean,
+) => {
+  const bench = new Bench({ time: timeMs, warmup, warmupTime: 200, throws: true })
   for (const [name, fn] of tasks) bench.add(name, fn)
   const rates = new Map<string, number>()
   for (const task of bench.runSync()) {
@@ -54,10 +59,12 @@ const measureRounds = (
   responses: number,
 ): Array<Map<string, number>> =>
   Array.from({ length: rounds }, (_, round) =>
+    // Only the first round warms up: the functions stay optimized across rounds.
     measure(
       tasks.map((_, i) => tasks[(i + round) % tasks.length]!),
       timeMs,
       responses,
+      round === 0,
     ),
   )
 
