@@ -381,6 +381,15 @@ describe("surcharges", () => {
     }
   })
 
+  it("checks every surcharge: one that does not hold does not stop the later ones", () => {
+    // Region us-east-1: the region surcharge does not hold, the ones before and after do.
+    // base 0.01 + 0.004 + 0.03 = 0.044; web search per_call 0.005; priority 3 x 0.002 = 0.006.
+    // Total 0.055.
+    const priced = priceWith(pricer, { usage, ...where, region: "us-east-1" })
+    expect(plain(priced).base).toBe("0.055")
+    expect(plain(priced).components).not.toHaveProperty("surcharge:input_tokens")
+  })
+
   it("applies none when no condition holds (attributes match exactly)", () => {
     // input 0.01 + output 0.004 = 0.014.
     const none = priceWith(pricer, {
