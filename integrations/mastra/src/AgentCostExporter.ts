@@ -1,0 +1,485 @@
+/**
+ * An observability exporter that books every Mastra model call to a cost
+ * envelope:
+ *
+ * ```ts
+ * const costs = new AgentCostExporter({ agentcost })
+ * new Mastra({
+ *   observability: new Observability({
+ *     configs: { default: { serviceName: "app", exporters: [costs], requestContextKeys: costs.requestContextKeys } },
+ *   }),
+ * })
+ * ```
+ *
+ * - `agent_run` / `workflow_run` spans scope envelopes. At a run span's
+ *   start (synchronous, in the caller's async context) the envelope is, in
+ *   order: the envelope active there (`agentcost.run`), the envelope whose id
+ *   the run's request context carries (`openEnvelope`, or a resumed run),
+ *   the envelope of the run it is nested in, else a new envelope for the
+ *   tenant of the request context — which the exporter finalizes when the
+ *   run ends, and keeps open while it is suspended.
+ * - `model_inference` spans (one per provider call) are the calls booked:
+ *   begun at their start, recorded at their end. `model_step` and the
+ *   `model_generation` total carry the same usage again and are never booked.
+ * - Tool spans (`tool_call`, `mcp_tool_call`, `client_tool_call`) are counted
+ *   as `tool_calls` on the model call of the step that requested them (Mastra
+ *   runs a step's tools before the step's inference span ends).
+ */
+import {
+  type AgentCost,
+  type CallHandle,
+  type CostEnvelope,
+  type CostSignal,
+  type EnvelopeHandle,
+  type ProviderAdapter,
+  Usage,
+} from "@agentcost/core"
+import type { IMastraLogger } from "@mastra/core/logger"
+import {
+  type AnyExportedSpan,
+  type InitExporterOptions,
+  type ModelGenerationAttributes,
+  type ModelInferenceAttributes,
+  type ObservabilityExporter,
+  SpanType,
+  type TracingEvent,
+  TracingEventType,
+} from "@mastra/core/observability"
+import { Schema } from "effect"
+import * as Provider from "./Provider.ts"
+import * as Spans from "./Spans.ts"
+import * as MastraUsage from "./Usage.ts"
+
+export interface AgentCostExporterOptions {
+  readonly agentcost: AgentCost
+  /** Request context key of the tenant (default `tenantId`; dot notation reaches nested values). */
+  readonly tenantKey?: string | undefined
+  /** Request context key of the workflow type (default `workflowType`); else the agent's or workflow's id. */
+  readonly workflowKey?: string | undefined
+  /** Request context key the envelope id travels under (default `agentcostEnvelopeId`). */
+  readonly envelopeKey?: string | undefined
+  /**
+   * A run with no tenant: `record` (default) books it to an envelope with no
+   * tenant (the `unattributed` account); `throw` books nothing and reports
+   * `UnattributedRun` to `onError` (Mastra's exporter pipeline swallows
+   * exceptions, so it cannot fail the run itself).
+   */
+  readonly onUnattributed?: "record" | "throw" | undefined
+  /** Mastra provider names (`openai`, `openai.chat`) → adapter provider ids, added to the defaults. */
+  readonly providers?: { readonly [name: string]: string } | undefined
+  /** Every signal booked. */
+  readonly onSignal?: ((signal: CostSignal.CostSignal) => void) | undefined
+  /** Errors recording or finalizing (default: Mastra's logger, else the console). */
+  readonly onError?: ((error: unknown) => void) | undefined
+}
+
+/** Mastra's `RequestContext`, whatever its declared values. */
+export interface RequestContextLike {
+  get(key: string): unknown
+  set(key: string, value: unknown): void
+}
+
+export class UnattributedRun extends Schema.TaggedError<UnattributedRun>()("UnattributedRun", {
+  span: Schema.String,
+  tenantKey: Schema.String,
+}) {
+  override get message() {
+    return `${this.span}: no tenant in the request context (key "${this.tenantKey}") and onUnattributed is "throw"; its calls are not booked`
+  }
+}
+
+export class ExcludedSpanType extends Schema.TaggedError<ExcludedSpanType>()("ExcludedSpanType", {
+  config: Schema.String,
+  spanTypes: Schema.Array(Schema.String),
+}) {
+  override get message() {
+    return `observability config "${this.config}" excludes ${this.spanTypes.join(", ")} (excludeSpanTypes); agentcost needs them to book model calls to runs`
+  }
+}
+
+/** The envelope a run (and everything inside it) books to. */
+interface Scope {
+  /** The run span that scoped it: its end finalizes (or suspends) the envelope. */
+  readonly spanId: string
+  /** Resolved envelope, once known; undefined while opening and for unattributed runs. */
+  envelope: EnvelopeHandle | undefined
+  readonly ready: Promise<EnvelopeHandle | undefined>
+  /** The exporter opened or resumed it, so the run's end finalizes it. */
+  readonly owned: boolean
+  /** The envelope id is in the run's request context, so a resume anywhere finds it. */
+  readonly travels: boolean
+  /** Recordings of this scope's calls, awaited before finalizing. */
+  readonly pending: Set<Promise<unknown>>
+}
+
+/** What the exporter keeps for a span between its start and its end. */
+interface Node {
+  readonly type: SpanType
+  readonly parent: Node | undefined
+  scope: Scope | undefined
+  /** Tool spans started under this span and not yet booked on a model call. */
+  toolCalls: number
+  /** model_generation: the model in use (updated when a fallback model takes over). */
+  provider: string | undefined
+  model: string | undefined
+  /** model_inference: the call begun at its start. */
+  handle: CallHandle | Promise<CallHandle | undefined> | undefined
+}
+
+export interface ExporterStats {
+  /** Signals booked. */
+  readonly signals: number
+  /** Calls booked with `x_usage_unreported` (they ended without usage). */
+  readonly unreported: number
+  /** Calls not booked because their run had no tenant and `onUnattributed` is `throw`. */
+  readonly unattributed: number
+  readonly errors: number
+}
+
+const TOOL_SPANS = new Set<string>([
+  SpanType.TOOL_CALL,
+  SpanType.MCP_TOOL_CALL,
+  SpanType.CLIENT_TOOL_CALL,
+])
+const REQUIRED_SPANS = [SpanType.AGENT_RUN, SpanType.WORKFLOW_RUN, SpanType.MODEL_INFERENCE]
+
+export class AgentCostExporter implements ObservabilityExporter {
+  readonly name = "agentcost"
+  readonly #agentcost: AgentCost
+  readonly #tenantKey: string
+  readonly #workflowKey: string
+  readonly #envelopeKey: string
+  readonly #onUnattributed: "record" | "throw"
+  readonly #providers: { readonly [name: string]: string }
+  readonly #onSignal: ((signal: CostSignal.CostSignal) => void) | undefined
+  readonly #onError: ((error: unknown) => void) | undefined
+  #logger: IMastraLogger | undefined
+  readonly #nodes = new Map<string, Node>()
+  /** Suspended runs whose envelope id does not travel with them: a resume in this process continues them. */
+  readonly #suspended = new Map<string, Scope>()
+  /** Every recording and finalization not yet settled, for `flush`. */
+  readonly #inflight = new Set<Promise<unknown>>()
+  readonly #stats = { signals: 0, unreported: 0, unattributed: 0, errors: 0 }
+
+  constructor(options: AgentCostExporterOptions) {
+    this.#agentcost = options.agentcost
+    this.#tenantKey = options.tenantKey ?? "tenantId"
+    this.#workflowKey = options.workflowKey ?? "workflowType"
+    this.#envelopeKey = options.envelopeKey ?? "agentcostEnvelopeId"
+    this.#onUnattributed = options.onUnattributed ?? "record"
+    this.#providers = { ...Provider.DEFAULT_PROVIDER_IDS, ...options.providers }
+    this.#onSignal = options.onSignal
+    this.#onError = options.onError
+  }
+
+  /** The keys to add to the observability config's `requestContextKeys`. */
+  get requestContextKeys(): Array<string> {
+    return [this.#tenantKey, this.#workflowKey, this.#envelopeKey]
+  }
+
+  get stats(): ExporterStats {
+    return { ...this.#stats }
+  }
+
+  /**
+   * Opens an envelope for the tenant and workflow type of `requestContext`
+   * and stores its id there, so the envelope travels with the run: Mastra
+   * persists the request context when a workflow suspends and restores it
+   * on resume, in this process or another, and the resumed run books to the
+   * same envelope. The exporter finalizes it when the run ends.
+   */
+  async openEnvelope(requestContext: RequestContextLike): Promise<EnvelopeHandle> {
+    const tenantId = Spans.readContext(requestContext, this.#tenantKey)
+    if (tenantId === undefined && this.#onUnattributed === "throw") {
+      throw new UnattributedRun({ span: "openEnvelope", tenantKey: this.#tenantKey })
+    }
+    const envelope = await this.#agentcost.open({
+      tenantId: tenantId ?? null,
+      workflowType: Spans.readContext(requestContext, this.#workflowKey) ?? null,
+    })
+    requestContext.set(this.#envelopeKey, envelope.envelopeId)
+    return envelope
+  }
+
+  init(options: InitExporterOptions): void {
+    const excluded = REQUIRED_SPANS.filter((type) =>
+      options.config?.excludeSpanTypes?.includes(type),
+    )
+    if (excluded.length > 0) {
+      this.#report(
+        new ExcludedSpanType({ config: options.config?.name ?? "?", spanTypes: excluded }),
+      )
+    }
+  }
+
+  __setLogger(logger: IMastraLogger): void {
+    this.#logger = logger
+  }
+
+  onTracingEvent(event: TracingEvent): void {
+    const span = event.exportedSpan
+    if (span.type === SpanType.MODEL_CHUNK) return
+    try {
+      if (event.type === TracingEventType.SPAN_STARTED) this.#started(span)
+      else if (event.type === TracingEventType.SPAN_ENDED) this.#ended(span)
+      else if (span.type === SpanType.MODEL_GENERATION) this.#generationUpdated(span)
+    } catch (error) {
+      this.#report(error)
+    }
+  }
+
+  async exportTracingEvent(event: TracingEvent): Promise<void> {
+    this.onTracingEvent(event)
+  }
+
+  /** Resolves once every call seen so far is recorded and every ended run finalized, and agentcost flushed. */
+  async flush(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight])
+    await this.#agentcost.flush()
+  }
+
+  /** Flushes; the AgentCost instance stays open (its owner closes it). */
+  shutdown(): Promise<void> {
+    return this.flush()
+  }
+
+  #started(span: AnyExportedSpan): void {
+    const parent = span.parentSpanId === undefined ? undefined : this.#nodes.get(span.parentSpanId)
+    const node: Node = {
+      type: span.type,
+      parent,
+      scope: parent?.scope,
+      toolCalls: 0,
+      provider: undefined,
+      model: undefined,
+      handle: undefined,
+    }
+    switch (span.type) {
+      case SpanType.AGENT_RUN:
+      case SpanType.WORKFLOW_RUN:
+        node.scope = this.#runScope(span, parent?.scope)
+        break
+      case SpanType.MODEL_GENERATION: {
+        const attributes = span.attributes as ModelGenerationAttributes | undefined
+        node.provider = attributes?.provider
+        node.model = attributes?.model
+        break
+      }
+      case SpanType.MODEL_INFERENCE:
+        // A call outside any run this exporter saw is its own run.
+        node.scope ??= this.#ownScope(span)
+        node.handle = this.#begin(node.scope)
+        break
+      default:
+        if (TOOL_SPANS.has(span.type) && parent) parent.toolCalls++
+    }
+    this.#nodes.set(span.id, node)
+  }
+
+  #generationUpdated(span: AnyExportedSpan): void {
+    const node = this.#nodes.get(span.id)
+    const attributes = span.attributes as ModelGenerationAttributes | undefined
+    if (node === undefined || attributes === undefined) return
+    node.provider = attributes.provider ?? node.provider
+    node.model = attributes.model ?? node.model
+  }
+
+  #ended(span: AnyExportedSpan): void {
+    const node = this.#nodes.get(span.id)
+    this.#nodes.delete(span.id)
+    if (span.type === SpanType.MODEL_INFERENCE) this.#recordInference(span, node)
+    else if (node?.scope?.spanId === span.id) this.#endRun(span, node.scope)
+  }
+
+  /** The envelope scope of a run span starting now (see the module comment for the order). */
+  #runScope(span: AnyExportedSpan, inherited: Scope | undefined): Scope {
+    const active = this.#agentcost.current()
+    if (active && active.envelopeId !== inherited?.envelope?.envelopeId) {
+      return scope(span.id, active, false, false)
+    }
+    if (inherited) return inherited
+    const carried = Spans.read(span, this.#envelopeKey)
+    if (carried !== undefined) {
+      return scope(span.id, this.#resume(carried, span), true, true)
+    }
+    const suspended =
+      span.parentSpanId === undefined ? undefined : this.#suspended.get(span.parentSpanId)
+    if (suspended) {
+      this.#suspended.delete(span.parentSpanId!)
+      return scope(span.id, suspended.ready, true, false)
+    }
+    return this.#ownScope(span)
+  }
+
+  /** A new envelope for the tenant on `span`, finalized when `span` ends. */
+  #ownScope(span: AnyExportedSpan): Scope {
+    return scope(span.id, this.#open(span), true, false)
+  }
+
+  /** Never rejects: an envelope that cannot be opened is reported, and its calls are not booked. */
+  #open(span: AnyExportedSpan): Promise<EnvelopeHandle | undefined> {
+    const tenantId = Spans.read(span, this.#tenantKey)
+    if (tenantId === undefined && this.#onUnattributed === "throw") {
+      this.#report(new UnattributedRun({ span: span.name, tenantKey: this.#tenantKey }))
+      return Promise.resolve(undefined)
+    }
+    const opened = this.#agentcost.open({
+      tenantId: tenantId ?? null,
+      workflowType: Spans.read(span, this.#workflowKey) ?? span.entityId ?? span.entityName ?? null,
+    })
+    return this.#track(opened.catch((error: unknown) => this.#report(error)))
+  }
+
+  /** The envelope a run carries; one that cannot be continued (closed, unknown) gives way to a new one. */
+  #resume(envelopeId: string, span: AnyExportedSpan): Promise<EnvelopeHandle | undefined> {
+    const resumed = this.#agentcost.resume(envelopeId).catch((error: unknown) => {
+      this.#report(error)
+      return this.#open(span)
+    })
+    return this.#track(resumed)
+  }
+
+  #begin(scope: Scope): CallHandle | Promise<CallHandle | undefined> {
+    return scope.envelope
+      ? scope.envelope.begin()
+      : scope.ready.then((envelope) => envelope?.begin())
+  }
+
+  #recordInference(span: AnyExportedSpan, node: Node | undefined): void {
+    // A span rebuilt by a durable engine ends without having started here.
+    const parent =
+      node?.parent ?? (span.parentSpanId ? this.#nodes.get(span.parentSpanId) : undefined)
+    const scope = node?.scope ?? parent?.scope ?? this.#ownScope(span)
+    const handle = node?.handle ?? this.#begin(scope)
+    const attributes = span.attributes as ModelInferenceAttributes | undefined
+    const toolCalls = parent?.toolCalls ?? 0
+    if (parent) parent.toolCalls = 0
+    const failed = span.errorInfo !== undefined
+    const reported = MastraUsage.isReported(attributes?.usage)
+    const recorded = Promise.resolve(handle).then(async (call) => {
+      if (call === undefined) {
+        this.#stats.unattributed++
+        return
+      }
+      if (failed && !reported) {
+        // The provider bills no call that returned no usage: nothing to book.
+        call.end()
+        return
+      }
+      const { provider, input } = this.#callOf(parent, attributes, toolCalls)
+      const signal = await call.record({
+        provider,
+        call: input,
+        operationId: span.id,
+        attempt: 1,
+        attemptOutcome: failed ? "failed" : "succeeded",
+      })
+      this.#stats.signals++
+      if (!reported) this.#stats.unreported++
+      this.#onSignal?.(signal)
+    })
+    this.#pend(scope, recorded)
+    if (scope.spanId === span.id) this.#pend(scope, this.#finalizeAfter(scope, "succeeded"))
+  }
+
+  #callOf(
+    parent: Node | undefined,
+    attributes: ModelInferenceAttributes | undefined,
+    toolCalls: number,
+  ): { readonly provider: string; readonly input: ProviderAdapter.NormalizedCall } {
+    let generation = parent
+    while (generation && generation.type !== SpanType.MODEL_GENERATION)
+      generation = generation.parent
+    // A fallback model updates the generation span; the inference span keeps the first model.
+    const resolved = Provider.resolve(
+      this.#providers,
+      generation?.provider ?? attributes?.provider ?? "unknown",
+    )
+    let usage: Usage.Usage
+    try {
+      usage = MastraUsage.toCanonical(resolved.provider, attributes?.usage)
+    } catch (error) {
+      // Usage that does not add up: an unknown cost, booked as pending, never dropped.
+      this.#report(error)
+      usage = MastraUsage.toCanonical(resolved.provider, undefined)
+    }
+    if (toolCalls > 0) usage = Usage.add(usage, { tool_calls: toolCalls })
+    const offered = (attributes?.availableTools?.length ?? 0) > 0 || toolCalls > 0
+    return {
+      provider: resolved.provider,
+      input: {
+        model: attributes?.responseModel ?? generation?.model ?? attributes?.model ?? "unknown",
+        endpoint: resolved.endpoint,
+        usage,
+        serviceTier: null,
+        region: null,
+        attributes: {},
+        capabilities: offered ? ["tool_use"] : [],
+        providerRequestId: null,
+        providerAccount: null,
+        providerReportedCost: null,
+        observedAt: null,
+      },
+    }
+  }
+
+  #endRun(span: AnyExportedSpan, scope: Scope): void {
+    const end = Spans.runEnd(span)
+    if (end === "suspended") {
+      if (scope.owned && !scope.travels) this.#suspended.set(span.id, scope)
+      return
+    }
+    if (scope.owned) this.#pend(scope, this.#finalizeAfter(scope, end))
+  }
+
+  /** Finalizes the scope's envelope once every call recorded so far is booked. */
+  async #finalizeAfter(scope: Scope, status: CostEnvelope.FinalStatus): Promise<void> {
+    await Promise.allSettled([...scope.pending])
+    const envelope = await scope.ready
+    if (envelope) await envelope.finalize(status)
+  }
+
+  #pend(scope: Scope, work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => this.#report(error))
+    scope.pending.add(tracked)
+    this.#track(tracked).finally(() => scope.pending.delete(tracked))
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight.add(work)
+    void work.finally(() => this.#inflight.delete(work)).catch(() => undefined)
+    return work
+  }
+
+  #report(error: unknown): undefined {
+    this.#stats.errors++
+    if (this.#onError) this.#onError(error)
+    else if (this.#logger) this.#logger.error("[agentcost] could not book a Mastra run", error)
+    else console.error("[agentcost] could not book a Mastra run", error)
+  }
+}
+
+const scope = (
+  spanId: string,
+  envelope: EnvelopeHandle | Promise<EnvelopeHandle | undefined>,
+  owned: boolean,
+  travels: boolean,
+): Scope => {
+  const created: Scope = {
+    spanId,
+    envelope: undefined,
+    ready: Promise.resolve(envelope),
+    owned,
+    travels,
+    pending: new Set(),
+  }
+  if ("envelopeId" in envelope) created.envelope = envelope
+  else
+    void created.ready.then(
+      (resolved) => {
+        created.envelope = resolved
+      },
+      () => undefined,
+    )
+  return created
+}
