@@ -4,7 +4,7 @@
  * of migrations, one SQL core. `layerFromUrl` is what `AgentCost.create({
  * store })` and the CLI load.
  */
-import type { Ledger as LedgerModule } from "@agentcost/core"
+import { type Ledger as LedgerModule, MemoryLedger } from "@agentcost/core"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import * as Migrator from "./core/Migrator.ts"
@@ -60,3 +60,14 @@ export const migrateUrl = (
         : PostgresStore.sqlLayer({ url: parsed.url })
     return yield* Migrator.migrate(t).pipe(Effect.mapError(openError(url)), Effect.provide(client))
   })
+
+/**
+ * The ledger of any store URL, `memory:` and `memory:<name>` included (the
+ * CLI's `--store`): in-memory stores come from core, the rest from here.
+ */
+export const layerForStore = (
+  url: string,
+): Layer.Layer<LedgerModule.Ledger, LedgerModule.LedgerError> =>
+  url.startsWith("memory:")
+    ? MemoryLedger.layer(MemoryLedger.storeNamed(url.slice("memory:".length)))
+    : layerFromUrl(url)

@@ -20,10 +20,12 @@ export interface StoreOptions {
 }
 
 export const openError = (store: string) => (error: unknown) =>
-  new L.LedgerError({
-    operation: "open",
-    reason: `${store}: ${error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? (error as { message: string }).message : String(error)}`,
-  })
+  error instanceof L.LedgerError
+    ? error
+    : new L.LedgerError({
+        operation: "open",
+        reason: `${store}: ${error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? (error as { message: string }).message : String(error)}`,
+      })
 
 /** The ledger over whatever `SqlClient` the driver provides. */
 export const ledger = (
