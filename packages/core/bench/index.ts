@@ -9,6 +9,7 @@
 import { CostSignal, Money, type PriceBook, PricingRegistry, Usage } from "@agentcost/core"
 import { benchRow, formatBenchTable } from "@agentcost/core/test"
 import { Bench } from "tinybench"
+import { BASELINE as RECORDING_BASELINE, runRecordingBench } from "./recording.ts"
 import { type BenchCall, book, makeCalls } from "./workload.ts"
 
 const CALLS = 1024
@@ -112,4 +113,14 @@ console.log(
 )
 console.log(
   `\nthe float baseline matches the exact price on ${agree}/${CALLS} calls; the rest use tiers, surcharges or pending estimates it does not model`,
+)
+
+const recording = await runRecordingBench(1500)
+console.log(
+  "\nrecording a priced signal into an open envelope; ops/s = signals recorded per second\n",
+)
+console.log(formatBenchTable(recording, RECORDING_BASELINE))
+const perCall = (name: string) => 1e6 / recording.find((row) => row.name === name)!.opsPerSecond
+console.log(
+  `\nper-call overhead of the facade over pricing alone: ${(perCall("facade envelope.record") - perCall(RECORDING_BASELINE)).toFixed(1)} µs`,
 )

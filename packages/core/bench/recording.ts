@@ -8,7 +8,7 @@
  * - facade: `envelope.record(...)` through the Promise facade, i.e. what an
  *   integration pays per call (ManagedRuntime + the tracker).
  *
- * Reports signals/s and the per-call overhead over the baseline in µs.
+ * Reports signals/s and the ratio to the baseline.
  */
 import { Layer, ManagedRuntime } from "effect"
 import { Bench } from "tinybench"
@@ -19,7 +19,7 @@ import { EnvelopeTracker } from "../src/EnvelopeTracker.ts"
 import * as MemoryLedger from "../src/MemoryLedger.ts"
 import type { PriceBookFile } from "../src/PriceBook.ts"
 import { Pricer, PricingRegistry } from "../src/PricingRegistry.ts"
-import { normalizedCall } from "../src/testing/Calls.ts"
+import { benchRow, normalizedCall } from "../src/testing/index.ts"
 import { WriteBuffer } from "../src/WriteBuffer.ts"
 
 const prices = book as PriceBookFile
@@ -53,7 +53,7 @@ export const runRecordingBench = async (time: number) => {
 
   const bench = new Bench({ time, warmupTime: Math.min(200, time) })
   bench
-    .add("baseline: CostSignal.fromCall", () => {
+    .add(BASELINE, () => {
       CostSignal.fromCall(pricer, "acme", nextCall(), { envelopeId: "env", tenantId: "acme" }, NOW)
     })
     .add("EnvelopeTracker.record", async () => {
@@ -70,25 +70,7 @@ export const runRecordingBench = async (time: number) => {
   await agentcost.close()
   await runtime.dispose()
 
-  const rows = bench.tasks.map((task) => {
-    const result = task.result
-    if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`)
-    return { name: task.name, opsPerSecond: result.throughput.mean }
-  })
-  const baseline = rows[0]!
-  return rows.map((row) => ({
-    ...row,
-    ratio: row.opsPerSecond / baseline.opsPerSecond,
-    overheadUs: 1e6 / row.opsPerSecond - 1e6 / baseline.opsPerSecond,
-  }))
+  return bench.tasks.map((task) => benchRow(task))
 }
 
-if (import.meta.main) {
-  const rows = await runRecordingBench(Number(process.env.BENCH_TIME_MS ?? 2000))
-  console.log("recording a priced signal (same run, same process)")
-  for (const row of rows) {
-    console.log(
-      `  ${row.name.padEnd(32)} ${Math.round(row.opsPerSecond).toLocaleString("en").padStart(10)} signals/s  ×${row.ratio.toFixed(2)} of baseline  +${row.overheadUs.toFixed(1)} µs/call`,
-    )
-  }
-}
+export const BASELINE = "baseline: CostSignal.fromCall"
