@@ -9,7 +9,7 @@
  * The fingerprint (a hash of the prompt) is computed only on the failure
  * path: while nothing failed, starting a call is a counter increment.
  */
-import { createHash, randomUUID } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import type { CallParams, Model } from "./SdkTypes.ts"
 
 export interface Attempt {
@@ -19,6 +19,11 @@ export interface Attempt {
 
 /** Failed operations kept for a retry; older ones are forgotten (their retry never came). */
 const MAX_WAITING = 1000
+
+/** Operation ids: unique per process start, then a counter (a UUID per call costs more than the rest of the bookkeeping). */
+const PROCESS = randomBytes(6).toString("hex")
+let operations = 0
+const nextOperationId = () => `op_${PROCESS}_${(++operations).toString(36)}`
 
 export const fingerprint = (model: Model, params: CallParams): string => {
   let prompt: string
@@ -45,7 +50,7 @@ export class Attempts {
         return { operationId: failed.operationId, attempt: failed.attempt + 1 }
       }
     }
-    return { operationId: `op_${randomUUID()}`, attempt: 1 }
+    return { operationId: nextOperationId(), attempt: 1 }
   }
 
   /** Leaves the operation waiting for a retry of the same prompt. */
