@@ -4,6 +4,7 @@
  * the same responses in the same run, then both results compared per response.
  */
 import type { CostSignal } from "@agentcost/core"
+import { benchRow, formatBenchTable } from "@agentcost/core/test"
 import { Bench } from "tinybench"
 import * as Agentcost from "./Agentcost.ts"
 import * as Comparison from "./Comparison.ts"
@@ -42,13 +43,12 @@ const measure = (
 ) => {
   const bench = new Bench({ time: timeMs, warmup, warmupTime: 200, throws: true })
   for (const [name, fn] of tasks) bench.add(name, fn)
-  const rates = new Map<string, number>()
-  for (const task of bench.runSync()) {
-    const result = task.result
-    if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`)
-    rates.set(task.name, (responses * 1000) / result.period)
-  }
-  return rates
+  return new Map(
+    bench.runSync().map((task) => {
+      const row = benchRow(task, responses)
+      return [row.name, row.opsPerSecond]
+    }),
+  )
 }
 
 /** Several short rounds, the task order rotated each round so no task always runs first. */
@@ -167,12 +167,8 @@ const disagreement = (c: Comparison.Comparison): string =>
     `  why: ${WHY[c.id] ?? "UNEXPLAINED: investigate"}`,
   ].join("\n")
 
-export interface AdaptersBenchResult {
-  readonly ratio: number
-  readonly output: string
-}
-
-export const run = (): AdaptersBenchResult => {
+/** Runs the benchmark and the comparison; returns the report to print. */
+export const run = (): string => {
   const { responses, skipped } = MixedResponses.load()
   const now = Date.now()
   const prepared: Array<Prepared> = responses.map((response) => {
@@ -196,20 +192,16 @@ export const run = (): AdaptersBenchResult => {
 
   const output = [
     section(`normalize + price: ${prepared.length} raw responses (${perProvider.join(", ")})`),
-    table(
-      ["path", "responses/s", "ratio", "range over rounds"],
+    formatBenchTable(
       [
-        [
-          OURS,
-          integer(rates.ours),
-          `${rates.ratio.toFixed(2)}×`,
-          `${Math.min(...rates.ratios).toFixed(2)}× .. ${Math.max(...rates.ratios).toFixed(2)}×`,
-        ],
-        [BASELINE, integer(rates.baseline), "1.00×", "baseline"],
+        { name: OURS, opsPerSecond: rates.ours },
+        { name: BASELINE, opsPerSecond: rates.baseline },
       ],
-      ["left", "right", "right", "left"],
+      BASELINE,
     ),
-    `\nresponses/s: median over ${ROUNDS} alternating rounds of ${ROUND_TIME_MS} ms; ratio: median of the rounds' ratios; target ≥ ${TARGET_RATIO}× genai-prices: ${rates.ratio >= TARGET_RATIO ? "met" : "NOT MET"}`,
+    "",
+    `ops/s = responses normalized and priced per second, the median over ${ROUNDS} alternating rounds of ${ROUND_TIME_MS} ms.`,
+    `ratio = median of the rounds' own ratios: ${rates.ratio.toFixed(2)}× (range ${Math.min(...rates.ratios).toFixed(2)}× .. ${Math.max(...rates.ratios).toFixed(2)}×); target ≥ ${TARGET_RATIO}× genai-prices: ${rates.ratio >= TARGET_RATIO ? "met" : "NOT MET"}`,
     section(`where the time goes (median of ${BREAKDOWN_ROUNDS} rounds, same responses)`),
     table(
       ["step", "responses/s", "µs per response"],
@@ -231,5 +223,5 @@ export const run = (): AdaptersBenchResult => {
       skipped.map((s) => [s.id, s.reason.length > 110 ? `${s.reason.slice(0, 107)}...` : s.reason]),
     ),
   ]
-  return { ratio: rates.ratio, output: output.join("\n") }
+  return output.join("\n")
 }

@@ -6,5 +6,4 @@ import * as AdaptersBench from "./AdaptersBench.ts"
 import { environment } from "./Report.ts"
 
 console.log(environment())
-const adapters = AdaptersBench.run()
-console.log(adapters.output)
+console.log(AdaptersBench.run())
