@@ -140,6 +140,8 @@ export const signalId = (input: {
   return `${input.provider}:h_${digest.slice(0, 32)}`
 }
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
 /** Where a call sits: the envelope, operation and attempt it belongs to. */
 export interface CallContext {
   readonly envelopeId?: string | null | undefined
@@ -168,6 +170,11 @@ export const fromCall = (
   now: number,
 ): CostSignal => {
   const at = context.at ?? (call.observedAt ? Date.parse(call.observedAt) : now)
+  // Adapters already give canonical ISO; formatting it again is a tenth of the per-call time.
+  const observedAt =
+    context.at === undefined && call.observedAt !== null && CANONICAL_ISO.test(call.observedAt)
+      ? call.observedAt
+      : new Date(at).toISOString()
   const attempt = context.attempt ?? 1
   const pricingInput = {
     provider: call.pricingProvider ?? provider,
@@ -184,7 +191,8 @@ export const fromCall = (
   let pricingError: string | null = null
   try {
     priced = pricer.price(pricingInput)
-    if (priced.unpricedUnits.length > 0) {
+    // A provider-reported cost replaces the local price, and its error with it.
+    if (priced.unpricedUnits.length > 0 && !call.providerReportedCost) {
       pricingError = new UnpricedUnit({
         priceRef: priced.priceRef,
         units: [...priced.unpricedUnits],
@@ -228,7 +236,7 @@ export const fromCall = (
     attempt,
     attempt_outcome: context.attemptOutcome ?? "succeeded",
     price_ref: priced?.priceRef ?? null,
-    observed_at: new Date(at).toISOString(),
+    observed_at: observedAt,
     pricing_error: pricingError,
     capabilities: [...call.capabilities],
     attributes: {

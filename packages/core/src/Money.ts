@@ -121,11 +121,12 @@ export const apportion = (
     const slot = order[i % order.length]!.index
     units[slot] = units[slot]!.plus(1)
   }
-  // Whatever lies below 10^-decimals in the total goes to the largest share.
+  // Whatever lies below 10^-decimals in the total goes to the largest weight
+  // (the earliest on ties), never to a zero weight.
   const residue = magnitude.minus(totalUnits.times(unit))
   const shares = units.map((u) => u.times(unit))
   if (!residue.isZero()) {
-    const largest = order[0]!.index
+    const largest = parsed.reduce((best, w, i) => (w.gt(parsed[best]!) ? i : best), 0)
     shares[largest] = shares[largest]!.plus(residue)
   }
   return negative ? shares.map((s) => s.negated()) : shares

@@ -135,8 +135,18 @@ describe("PriceBook.decode", () => {
 
   // Date.parse rolls 2026-02-30 over to 2026-03-02 instead of failing, so the
   // entry silently starts two days later than written.
-  it.fails("rejects a day that does not exist in its month", () => {
+  it("rejects a day that does not exist in its month", () => {
     expect(rejectEntry({ validFrom: "2026-02-30" }).path).toBe("entries[1].validFrom")
+  })
+
+  it("rejects token rates on an OUTCOME_BASED entry (that is HYBRID)", () => {
+    const error = rejectEntry({
+      strategy: "OUTCOME_BASED",
+      outcomes: { succeeded: "0.99" },
+      rates: { input_tokens: "1" },
+    })
+    expect(error.path).toBe("entries[1].rates")
+    expect(error.reason).toContain("HYBRID")
   })
 
   it("rejects validTo at or before validFrom (validTo is exclusive)", () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { Effect, Schema, SchemaIssue } from "effect"
 import { isDecimalString } from "./Money.ts"
-import { isCustomUnit, isTokenUnit, isUnit } from "./Usage.ts"
+import { isTokenUnit, isUnit } from "./Usage.ts"
 
 export const STRATEGIES = ["TOKEN_BASED", "COMPUTE_UNIT", "OUTCOME_BASED", "HYBRID"] as const
 export type Strategy = (typeof STRATEGIES)[number]
@@ -21,10 +21,22 @@ const DecimalString = Schema.String.check(
 )
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/
+/** Date.parse rolls 2026-02-30 over to March; a real calendar day reads back the same. */
+const isCalendarDay = (s: string): boolean => {
+  const [year, month, day] = s.slice(0, 10).split("-").map(Number) as [number, number, number]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  )
+}
+
 const DateString = Schema.String.check(
-  Schema.makeFilter((s: string) => DATE_PATTERN.test(s) && !Number.isNaN(Date.parse(s)), {
-    expected: 'a UTC date "YYYY-MM-DD" or an ISO 8601 timestamp',
-  }),
+  Schema.makeFilter(
+    (s: string) => DATE_PATTERN.test(s) && isCalendarDay(s) && !Number.isNaN(Date.parse(s)),
+    {
+      expected: 'a UTC date "YYYY-MM-DD" or an ISO 8601 timestamp',
+    },
+  ),
 )
 
 const TokenRates = Schema.Record(
@@ -189,14 +201,12 @@ const checkEntries = (book: PriceBookFile, source: string): void => {
           reason: "COMPUTE_UNIT needs a compute_units fee",
         })
     }
-    for (const unit of Object.keys(entry.fees ?? {})) {
-      if (isCustomUnit(unit) && unit.endsWith("_tokens")) {
-        throw new InvalidPriceBook({
-          source,
-          path: at(`fees.${unit}`),
-          reason: "token units belong in rates",
-        })
-      }
+    if (entry.strategy === "OUTCOME_BASED" && Object.keys(entry.rates ?? {}).length > 0) {
+      throw new InvalidPriceBook({
+        source,
+        path: at("rates"),
+        reason: "OUTCOME_BASED charges per call and per outcome; with token rates it is HYBRID",
+      })
     }
   })
 }

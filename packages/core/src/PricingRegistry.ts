@@ -11,7 +11,14 @@ import { Context, Effect, Layer, Schema } from "effect"
 import type { EstimateMethod } from "./CostSignal.ts"
 import * as Money from "./Money.ts"
 import { Decimal } from "./Money.ts"
-import type { Capability, Condition, PriceBookFile, PriceEntry, Strategy } from "./PriceBook.ts"
+import type {
+  Capability,
+  Condition,
+  PriceBookFile,
+  PriceEntry,
+  Strategy,
+  Tier,
+} from "./PriceBook.ts"
 import type { Usage } from "./Usage.ts"
 import * as UsageModule from "./Usage.ts"
 
@@ -81,6 +88,8 @@ interface Table {
 }
 
 interface CompiledTier extends Table {
+  /** The entry's base table overlaid with this tier's, built once at load. */
+  readonly effective: Table
   readonly when: Condition
 }
 
@@ -127,21 +136,26 @@ const overlay = (base: Table, tier: Table): Table => ({
 export const priceRefOf = (entry: PriceEntry): string =>
   `${entry.provider}/${entry.model}${entry.endpoint ? `#${entry.endpoint}` : ""}@${entry.validFrom}`
 
-const compile = (entry: PriceEntry, user: boolean): CompiledEntry => ({
-  ...compileTable(entry.rates, entry.fees),
-  entry,
-  user,
-  priceRef: priceRefOf(entry),
-  match: entry.match === undefined ? null : new RegExp(entry.match),
-  endpoint: entry.endpoint ?? null,
-  validFrom: Date.parse(entry.validFrom),
-  validTo: entry.validTo ? Date.parse(entry.validTo) : Number.POSITIVE_INFINITY,
-  tiers: (entry.tiers ?? []).map((t) => ({ when: t.when, ...compileTable(t.rates, t.fees) })),
-  surcharges: (entry.surcharges ?? []).map((t) => ({
-    when: t.when,
-    ...compileTable(t.rates, t.fees),
-  })),
-})
+const compileTier = (tier: Tier, base: Table): CompiledTier => {
+  const own = compileTable(tier.rates, tier.fees)
+  return { when: tier.when, ...own, effective: overlay(base, own) }
+}
+
+const compile = (entry: PriceEntry, user: boolean): CompiledEntry => {
+  const base = compileTable(entry.rates, entry.fees)
+  return {
+    ...base,
+    entry,
+    user,
+    priceRef: priceRefOf(entry),
+    match: entry.match === undefined ? null : new RegExp(entry.match),
+    endpoint: entry.endpoint ?? null,
+    validFrom: Date.parse(entry.validFrom),
+    validTo: entry.validTo ? Date.parse(entry.validTo) : Number.POSITIVE_INFINITY,
+    tiers: (entry.tiers ?? []).map((t) => compileTier(t, base)),
+    surcharges: (entry.surcharges ?? []).map((t) => compileTier(t, base)),
+  }
+}
 
 /** 3 exact id, 2 id + date suffix, 1 `match` regex, 0 no match. */
 const specificity = (entry: CompiledEntry, model: string): number => {
@@ -256,7 +270,7 @@ export class Pricer {
     const entry = this.resolve(input)
     const capabilities = capabilitiesOf(input)
     const tier = entry.tiers.find((t) => holds(t.when, input, capabilities))
-    const table = tier ? overlay(entry, tier) : entry
+    const table = tier ? tier.effective : entry
     const strategy = entry.entry.strategy
     const tokensOptional = strategy === "OUTCOME_BASED" || strategy === "COMPUTE_UNIT"
     const components: Record<string, Decimal> = {}
@@ -265,8 +279,9 @@ export class Pricer {
     let total = Money.ZERO
 
     const charge = (component: string, amount: Decimal) => {
-      components[component] = (components[component] ?? Money.ZERO).plus(amount)
-      total = total.plus(amount)
+      const sofar = components[component]
+      components[component] = sofar === undefined ? amount : sofar.plus(amount)
+      total = total.isZero() ? amount : total.plus(amount)
     }
 
     for (const unit in input.usage) {

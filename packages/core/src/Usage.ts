@@ -67,9 +67,10 @@ export const make = (record: { readonly [unit: string]: unknown }): Usage => {
         reason: "unknown unit (use a canonical unit or a custom x_<name> unit)",
       })
     }
-    if (typeof count !== "number" || Number.isNaN(count)) {
+    if (typeof count !== "number") {
       throw new InvalidUsage({ unit, reason: `expected a number, got ${JSON.stringify(count)}` })
     }
+    if (Number.isNaN(count)) throw new InvalidUsage({ unit, reason: "count is NaN" })
     if (!Number.isFinite(count)) throw new InvalidUsage({ unit, reason: "count is not finite" })
     if (count < 0) throw new InvalidUsage({ unit, reason: `count is negative (${count})` })
     if (unit !== "compute_units" && !Number.isInteger(count)) {
