@@ -133,8 +133,7 @@ describe("PriceBook.decode", () => {
     expect(rejectEntry({ validTo: "2026-03-01T00:00:00" }).path).toBe("entries[1].validTo")
   })
 
-  // Date.parse rolls 2026-02-30 over to 2026-03-02 instead of failing, so the
-  // entry silently starts two days later than written.
+  // Date.parse rolls 2026-02-30 over to 2026-03-02; the book must not.
   it("rejects a day that does not exist in its month", () => {
     expect(rejectEntry({ validFrom: "2026-02-30" }).path).toBe("entries[1].validFrom")
   })

@@ -83,8 +83,6 @@ describe("Usage.make", () => {
     expect(error.message.startsWith("usage.reasoning_tokens: ")).toBe(true)
   })
 
-  // NaN goes through JSON.stringify, which prints it as `null`: the message
-  // says "expected a number, got null" for a value that was NaN.
   it("says NaN, not null, when the count is NaN", () => {
     expect(invalid({ reasoning_tokens: Number.NaN }).message).toContain("NaN")
   })
