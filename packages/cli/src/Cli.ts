@@ -7,9 +7,10 @@
  * All output goes through effect's `Stdio` service, so tests run the CLI
  * in-process with capturing sinks (see `testing.ts`).
  */
+
+import { JsonPosition } from "@agentcost/core"
 import { Cause, Clock, Effect, FileSystem, Option, Runtime, Schema, Stdio, Stream } from "effect"
 import { CliError, CliOutput, Command, Flag } from "effect/cli"
-import * as JsonPosition from "./JsonPosition.ts"
 
 // -- exit codes --------------------------------------------------------------
 

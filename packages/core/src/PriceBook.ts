@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs"
 import { Effect, Schema, SchemaIssue } from "effect"
+import * as JsonPosition from "./JsonPosition.ts"
 import { isDecimalString } from "./Money.ts"
 import { isTokenUnit, isUnit } from "./Usage.ts"
 
@@ -227,14 +228,11 @@ export const parse = (text: string, source = "price book"): PriceBookFile => {
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    const message = (cause as Error).message
-    const position = /position (\d+)/.exec(message)?.[1]
-    const line =
-      position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length
+    const offset = JsonPosition.errorOffset(text)
     throw new InvalidPriceBook({
-      source: line ? `${source}:${line}` : source,
+      source: offset < 0 ? source : `${source}:${JsonPosition.lineOf(text, offset)}`,
       path: "",
-      reason: `invalid JSON (${message})`,
+      reason: `invalid JSON (${(cause as Error).message})`,
     })
   }
   return decode(json, source)
