@@ -9,13 +9,18 @@
  * - `onStart` (in the caller's async context) decides once where the
  *   generation's costs go — the active envelope, `providerOptions.agentcost`,
  *   or an envelope this integration opens and finalizes at `onEnd`/`onError`/`onAbort`.
- * - `onStepStart` starts an operation (`<callId>:<stepNumber>`).
  * - `executeLanguageModelCall` runs once per attempt (the SDK's retries run
  *   inside it): the attempt is begun there, and one that throws is ended
- *   without usage (nothing was billed).
+ *   without usage (nothing was billed) and leaves its operation
+ *   (`<callId>:<n>`, n counting the generation's model calls from 0) open
+ *   for the retry.
  * - `onLanguageModelCallEnd` carries the usage of that one model call (never
  *   the generation's sum) and books it; `finishReason: "error"` (a stream
- *   that errored after the provider billed it) books a failed attempt.
+ *   that errored after the provider billed it) books a failed attempt and
+ *   keeps the operation open for a retry, a success closes it.
+ *
+ * Only these hooks are implemented: the SDK copies and redacts every event
+ * for each hook an integration defines.
  * - `generateObject`/`streamObject` have one call, begun at
  *   `onObjectStepStart` and booked at `onObjectStepEnd`.
  */
@@ -60,7 +65,9 @@ interface Generation {
   readonly held: HeldEnvelope | undefined
   /** Why the generation has no destination (`onUnattributed: "throw"`, bad `providerOptions.agentcost`). */
   readonly refused: unknown
-  stepNumber: number
+  /** Operations started so far. */
+  operations: number
+  /** The open operation: its attempts so far; closed when a call succeeds. */
   step: Step | undefined
 }
 
@@ -79,7 +86,7 @@ export const agentcostTelemetry = (
 
   const stepOf = (callId: string, generation: Generation): Step => {
     generation.step ??= {
-      operationId: `${callId}:${generation.stepNumber}`,
+      operationId: `${callId}:${generation.operations++}`,
       attempt: 0,
       ticket: undefined,
       toolsOffered: false,
@@ -117,6 +124,8 @@ export const agentcostTelemetry = (
       : begin(callId, generation, generation.held)
     const ticket = step.ticket!
     step.ticket = undefined
+    // A success closes the operation; a failed attempt leaves it open for the retry.
+    if (!event.failed) generation.step = undefined
     const responseId =
       event.responseId && !GENERATED_ID.test(event.responseId) ? event.responseId : undefined
     return ModelCall.book(
@@ -167,15 +176,7 @@ export const agentcostTelemetry = (
       } catch (error) {
         refused = error
       }
-      generations.set(event.callId, { held, refused, stepNumber: 0, step: undefined })
-    },
-
-    onStepStart(event) {
-      const generation = generations.get(event.callId)
-      if (!generation) return
-      generation.stepNumber = event.stepNumber
-      generation.step?.ticket?.end()
-      generation.step = undefined
+      generations.set(event.callId, { held, refused, operations: 0, step: undefined })
     },
 
     async executeLanguageModelCall({ callId, execute, tools }) {
