@@ -243,46 +243,52 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
     await this.#endRun(runId, "failed")
   }
 
-  async #startModel(
+  /** Synchronous when an envelope is active: the common path costs no extra microtask. */
+  #startModel(
     llm: Serialized,
     runId: string,
     parentRunId: string | undefined,
     extra: Fields | undefined,
     metadata: Fields | undefined,
     chat: boolean,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     // The one read of the active envelope: synchronous, before any await.
     const active = this.#agentcost.current()
     const run = this.#runs.start(runId, parentRunId, "model")
     const meta = metadata ?? {}
-    let envelope: EnvelopeHandle
-    let unattributed = false
-    try {
-      if (active) {
-        envelope = active
-      } else {
-        const tenantId = text(meta[METADATA_KEYS.tenantId])
-        if (tenantId === undefined && this.#onUnattributed === "throw") {
-          throw new UnattributedCall({ runId })
-        }
-        unattributed = tenantId === undefined
-        envelope = await this.#rootEnvelope(
-          run.root,
-          tenantId ?? null,
-          text(meta[METADATA_KEYS.workflowType]) ?? null,
-        )
-      }
-    } catch (error) {
+    const start = () => Call.startFacts(meta, extra ?? {}, llm)
+    if (active) {
+      this.#begin(run, chat, start(), active, false)
+      return undefined
+    }
+    const tenantId = text(meta[METADATA_KEYS.tenantId])
+    if (tenantId === undefined && this.#onUnattributed === "throw") {
       // LangChain never ends a run whose start hook failed.
       this.#runs.end(runId)
-      if (error instanceof UnattributedCall) throw error
-      return this.#report(error)
+      throw new UnattributedCall({ runId })
     }
+    const workflowType = text(meta[METADATA_KEYS.workflowType]) ?? null
+    return this.#rootEnvelope(run.root, tenantId ?? null, workflowType).then(
+      (envelope) => this.#begin(run, chat, start(), envelope, tenantId === undefined),
+      (error) => {
+        this.#runs.end(runId)
+        this.#report(error)
+      },
+    )
+  }
+
+  #begin(
+    run: Runs.Run,
+    chat: boolean,
+    start: Call.StartFacts,
+    envelope: EnvelopeHandle,
+    unattributed: boolean,
+  ): void {
     const scope = Runs.operationScope(run)
-    this.#calls.set(runId, {
+    this.#calls.set(run.id, {
       run,
       chat,
-      start: Call.startFacts(meta, extra ?? {}, llm),
+      start,
       envelope,
       handle: envelope.begin(),
       unattributed,
