@@ -5,6 +5,8 @@
  * test for the contract suite.
  */
 
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { Ledger as L } from "@agentcost/core"
 import type { MakeLedger } from "@agentcost/core/test"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
@@ -71,3 +73,56 @@ export const freshLedger =
         return yield* SqlLedger.make(t)
       }),
     ).pipe(Layer.provide(Layer.succeed(SqlClient, client())))
+
+// -- child processes -------------------------------------------------------------
+
+const CLI = fileURLToPath(new URL("../../cli/src/bin.ts", import.meta.url))
+/** The package root: `@agentcost/ledger-sql` resolves from here (the facade loads it by name). */
+export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url))
+
+export interface Exited {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Starts a TypeScript file under node with the workspace source condition. */
+export const start = (script: string, args: ReadonlyArray<string>): ChildProcess =>
+  spawn(process.execPath, ["--conditions=@agentcost/source", script, ...args], {
+    cwd: PACKAGE_DIR,
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+
+/** Starts `agentcost ...args`. */
+export const startCli = (args: ReadonlyArray<string>): ChildProcess => start(CLI, args)
+
+/** Waits for a child to end, with what it printed. */
+export const exited = (child: ChildProcess): Promise<Exited> =>
+  new Promise((resolve, reject) => {
+    let stdout = ""
+    let stderr = ""
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk
+    })
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk
+    })
+    child.once("error", reject)
+    child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+
+/** Runs `agentcost ...args` to the end; fails the test on a non-zero exit. */
+export const cli = async (args: ReadonlyArray<string>): Promise<string> => {
+  const result = await exited(startCli(args))
+  if (result.code !== 0) {
+    throw new Error(`agentcost ${args.join(" ")} exited ${result.code}: ${result.stderr}`)
+  }
+  return result.stdout
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A store URL on `url`'s database with the tables in `schema`. */
+export const withSchema = (url: string, schema: string) =>
+  `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`

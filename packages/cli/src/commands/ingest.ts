@@ -27,7 +27,7 @@ import {
   PricingRegistry,
   WriteBuffer,
 } from "@agentcost/core"
-import { Clock, Effect, Option, Schema, SchemaIssue } from "effect"
+import { Clock, Effect, Fiber, Option, Schema, SchemaIssue } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Cli from "../Cli.ts"
 import { anyError, pricesFlag, services } from "./settle.ts"
@@ -110,7 +110,12 @@ const decodeFinalize = decodeWith(FinalizeEvent)
 const decodeOutcome = decodeWith(OutcomeEvent)
 
 /** One line's event, or what is wrong with it; blank lines are null. */
-export const parseLine = (text: string): Event | Bad | null => {
+export const parseLine = (text: string): Event | Bad | null => readLine(text, true)
+
+/** The event of a line the first pass accepted: parsed again, not checked again. */
+const eventOf = (text: string): Event | null => readLine(text, false) as Event | null
+
+const readLine = (text: string, check: boolean): Event | Bad | null => {
   if (text.trim() === "") return null
   let value: unknown
   try {
@@ -123,16 +128,17 @@ export const parseLine = (text: string): Event | Bad | null => {
   }
   const { type, ...rest } = value as Record<string, unknown>
   if (type === undefined || type === "signal") {
+    let signal: CostSignal.CostSignal
     try {
-      const signal = CostSignal.decode(rest)
-      // Reports compare instants: store the time as UTC ISO, whatever offset it came with.
-      return {
-        kind: "signal",
-        signal: { ...signal, observed_at: new Date(signal.observed_at).toISOString() },
-      }
+      signal = check ? CostSignal.decode(rest) : (rest as CostSignal.CostSignal)
     } catch (error) {
       const invalid = error as CostSignal.InvalidSignal
       return new Bad(invalid.path ?? "", invalid.reason ?? String(error))
+    }
+    // Reports compare instants: store the time as UTC ISO, whatever offset it came with.
+    return {
+      kind: "signal",
+      signal: { ...signal, observed_at: new Date(signal.observed_at).toISOString() },
     }
   }
   if (type === "envelope") {
@@ -140,14 +146,14 @@ export const parseLine = (text: string): Event | Bad | null => {
     if (event !== "open" && event !== "finalize") {
       return new Bad("event", `expected "open" or "finalize", got ${JSON.stringify(event)}`)
     }
-    const decoded = event === "open" ? decodeOpen(value) : decodeFinalize(value)
+    const decoded = !check ? value : event === "open" ? decodeOpen(value) : decodeFinalize(value)
     if (decoded instanceof Bad) return decoded
     return event === "open"
       ? { kind: "open", event: decoded as typeof OpenEvent.Type }
       : { kind: "finalize", event: decoded as typeof FinalizeEvent.Type }
   }
   if (type === "outcome") {
-    const decoded = decodeOutcome(value)
+    const decoded = check ? decodeOutcome(value) : (value as typeof OutcomeEvent.Type)
     return decoded instanceof Bad ? decoded : { kind: "outcome", event: decoded }
   }
   return new Bad(
@@ -406,6 +412,7 @@ const ingestFile = (
     let outcomes = 0
     let alreadyApplied = 0
     const conflicts: Array<Rejected> = []
+    let writing: Fiber.Fiber<void, Ledger.LedgerError> | undefined
     yield* forEachChunk(file, (chunk) =>
       Effect.gen(function* () {
         const openEvents: Array<typeof OpenEvent.Type> = []
@@ -418,8 +425,8 @@ const ingestFile = (
             rejectsOut.write(`${text}\n`)
             continue
           }
-          const event = parseLine(text)
-          if (event === null || event instanceof Bad) continue
+          const event = eventOf(text)
+          if (event === null) continue
           if (event.kind === "signal") booked.push(event.signal)
           else if (event.kind === "open") openEvents.push(event.event)
           else if (event.kind === "finalize") finalizes.push({ line: number, event: event.event })
@@ -452,6 +459,9 @@ const ingestFile = (
           }
           signals++
         }
+        // Write this chunk while the next one is read: one write in flight.
+        if (writing) yield* Fiber.join(writing)
+        writing = yield* Effect.forkChild(buffer.flush)
         yield* Effect.forEach(
           finalizes,
           ({ line, event }) =>
@@ -493,6 +503,7 @@ const ingestFile = (
         yield* progress.advance(chunk.length)
       }),
     )
+    if (writing) yield* Fiber.join(writing)
     yield* buffer.flush
     yield* progress.done
     if (rejectsOut) {
@@ -556,8 +567,9 @@ export const ingest = Command.make(
     const layer = yield* services({
       store: options.store,
       prices: options.prices,
-      // Large batches: ingest is throughput, not latency.
-      batchSize: 5_000,
+      // Ingest flushes once per chunk itself (CHUNK lines, up to three records each).
+      batchSize: 4 * CHUNK,
+      capacity: 4 * CHUNK,
       flushIntervalMs: 1_000,
     })
     const summary = yield* ingestFile(options.file, { skipBad: options.skipBad, rejects }).pipe(

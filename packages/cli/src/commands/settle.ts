@@ -28,6 +28,7 @@ export interface ServicesOptions {
   readonly adapterConfig?: Option.Option<string> | undefined
   readonly worker?: string | undefined
   readonly batchSize?: number | undefined
+  readonly capacity?: number | undefined
   readonly flushIntervalMs?: number | undefined
 }
 
@@ -60,6 +61,7 @@ export const services = (options: ServicesOptions) =>
       Layer.provideMerge(
         WriteBuffer.WriteBuffer.layer({
           batchSize: options.batchSize,
+          capacity: options.capacity,
           flushIntervalMs: options.flushIntervalMs,
         }),
       ),

@@ -34,7 +34,6 @@ CREATE TABLE envelopes (
   settlement_attempts integer NOT NULL DEFAULT 0,
   next_settlement_at  timestamptz
 );
-CREATE INDEX envelopes_tenant ON envelopes (tenant_key, opened_at);
 -- The sweeper's two questions and the pending list, each a small partial index.
 CREATE INDEX envelopes_open_deadline ON envelopes (run_deadline) WHERE status = 'open';
 CREATE INDEX envelopes_outcome_deadline ON envelopes (outcome_deadline)

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
 import type { Ledger as LedgerModule } from "@agentcost/core"
-import { PGlite } from "@electric-sql/pglite"
+import type { PGlite } from "@electric-sql/pglite"
 import { Effect, Layer } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -30,6 +30,8 @@ export const open = (options: { readonly dir?: string | undefined }) => {
   return Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
+        // Loaded on demand: PostgreSQL users never pay for the WebAssembly build.
+        const { PGlite } = await import("@electric-sql/pglite")
         if (options.dir === undefined) return { db: await PGlite.create(), lock: undefined }
         const dir = resolve(options.dir)
         mkdirSync(dir, { recursive: true })
