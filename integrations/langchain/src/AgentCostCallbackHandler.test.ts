@@ -277,6 +277,56 @@ describe("tenants", () => {
     expect(Object.keys(await totals())).toEqual(["acme"])
   })
 
+  it("a root run that fails finalizes its metadata envelope as failed, with what it booked", async () => {
+    const model = fakeModel()
+      .respond(
+        Messages.openai({
+          id: "chatcmpl-before",
+          prompt: 1000,
+          completion: 100,
+          tools: [{ name: "weather", args: { city: "Kyiv" }, id: "call_k" }],
+        }),
+      )
+      .respond(new Error("400 context too long"))
+    const agent = createAgent({ model, tools: [weather] })
+    await expect(
+      agent.invoke(ask("Weather in Kyiv?"), {
+        callbacks: [handler],
+        metadata: { agentcost_tenant_id: "umbrella" },
+      }),
+    ).rejects.toThrow("400 context too long")
+    expect(await totals()).toEqual({ umbrella: "0.004" })
+    const envelope = await agentcost.envelope(signals[0]!.envelope_id!)
+    expect(envelope?.status).toBe("failed")
+  })
+
+  it("usage that does not add up is reported and booked as unreported, not dropped", async () => {
+    const errors: Array<unknown> = []
+    const reporting = createAgentCostHandler(agentcost, {
+      onSignal: (s) => signals.push(s),
+      onError: (error) => errors.push(error),
+    })
+    const model = fakeModel().respond(
+      new AIMessage<StandardMessageStructure>({
+        content: "x",
+        id: "chatcmpl-bad",
+        response_metadata: { model_provider: "openai", model_name: "gpt-5.4" },
+        usage_metadata: {
+          input_tokens: 10,
+          output_tokens: 1,
+          total_tokens: 11,
+          input_token_details: { cache_read: 50 },
+        },
+      }),
+    )
+    await agentcost.run({ tenantId: "acme" }, () => model.invoke("hi", { callbacks: [reporting] }))
+    expect(String(errors[0])).toContain("usage_metadata.input_token_details")
+    expect(signals.map((s) => [s.signal_id, s.usage, s.pending_cost])).toEqual([
+      ["openai:chatcmpl-bad", { [UNREPORTED_USAGE_UNIT]: 1 }, true],
+    ])
+    expect(reporting.stats).toMatchObject({ errors: 1, unreportedUsage: 1, recorded: 1 })
+  })
+
   it("the active envelope wins over metadata", async () => {
     const model = fakeModel().respond(
       Messages.openai({ id: "chatcmpl-a", prompt: 10, completion: 1 }),

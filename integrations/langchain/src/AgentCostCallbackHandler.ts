@@ -125,7 +125,11 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       options.onError ?? ((error) => console.warn(`[agentcost] ${(error as Error)?.message}`))
   }
 
-  /** LangChain copies handlers in places; a copy must keep booking into the same state. */
+  /**
+   * `BaseCallbackHandler.copy()` would build a fresh handler from the
+   * constructor input, with an empty run map: a copy must book into the same
+   * runs and envelopes, so it is this handler.
+   */
   override copy(): this {
     return this
   }
@@ -322,15 +326,16 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       return
     }
     const events = Runs.countEvents(call.events)
+    const message = firstMessage(output)
     let reading: Call.Reading | undefined
     try {
       reading = call.chat
-        ? Call.fromChatMessage(this.#providerIds, call.start, firstMessage(output), events)
+        ? Call.fromChatMessage(this.#providerIds, call.start, message, events)
         : Call.fromLLMOutput(this.#providerIds, call.start, output.llmOutput, events)
     } catch (error) {
       // Usage LangChain reported but that does not add up: unknown cost, booked as pending.
       this.#report(error)
-      reading = Call.fromChatMessage(this.#providerIds, call.start, undefined, events)
+      reading = Call.withoutUsage(this.#providerIds, call.start, message, events)
     }
     if (reading === undefined) {
       call.handle.end()
@@ -360,18 +365,13 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       Runs.restorePending(call.run.root, call.events)
       return
     }
+    const events = Runs.countEvents(call.events)
     let reading: Call.Reading
     try {
-      reading = Call.fromChatMessage(
-        this.#providerIds,
-        call.start,
-        partial,
-        Runs.countEvents(call.events),
-      )
+      reading = Call.fromChatMessage(this.#providerIds, call.start, partial, events)
     } catch (reportError) {
-      call.handle.end()
-      Runs.restorePending(call.run.root, call.events)
-      return this.#report(reportError)
+      this.#report(reportError)
+      reading = Call.withoutUsage(this.#providerIds, call.start, partial, events)
     }
     await this.#record(call, reading, "failed")
   }

@@ -82,6 +82,25 @@ export const fromChatMessage = (
   start: StartFacts,
   message: unknown,
   events: Events,
+): Reading => read(providerIds, start, message, events, true)
+
+/**
+ * The same call with its usage left unread, for usage that does not add up
+ * (`MalformedResponse`): booked as unreported, with its provider, model and id.
+ */
+export const withoutUsage = (
+  providerIds: { readonly [name: string]: string },
+  start: StartFacts,
+  message: unknown,
+  events: Events,
+): Reading => read(providerIds, start, message, events, false)
+
+const read = (
+  providerIds: { readonly [name: string]: string },
+  start: StartFacts,
+  message: unknown,
+  events: Events,
+  readUsage: boolean,
 ): Reading => {
   const msg = fields(message)
   const responseMetadata = fields(msg.response_metadata)
@@ -92,7 +111,7 @@ export const fromChatMessage = (
     modelProvider: responseMetadata.model_provider,
     namespace: start.namespace,
   })
-  const reported = msg.usage_metadata !== undefined && msg.usage_metadata !== null
+  const reported = readUsage && msg.usage_metadata !== undefined && msg.usage_metadata !== null
   const tokens = reported
     ? LangChainUsage.fromUsageMetadata(provider, msg.usage_metadata, rawUsage)
     : UNREPORTED
