@@ -138,7 +138,10 @@ export class AgentCost {
     EnvelopeTracker | Settlement | Ledger | WriteBuffer,
     unknown
   >
+  readonly #tracker: EnvelopeTracker["Service"]
   readonly #inflightTimeoutMs: number
+  /** Envelopes open in this process, so `resume` joins a running `run` instead of forking its state. */
+  readonly #live = new Map<string, ActiveEnvelope>()
   readonly #idle = new WeakMap<ActiveEnvelope, Array<() => void>>()
   readonly #onSignal: (() => void) | undefined
   #closed = false
@@ -148,9 +151,11 @@ export class AgentCost {
       EnvelopeTracker | Settlement | Ledger | WriteBuffer,
       unknown
     >,
+    tracker: EnvelopeTracker["Service"],
     options: AgentCostOptions,
   ) {
     this.#runtime = runtime
+    this.#tracker = tracker
     this.#inflightTimeoutMs = options.inflightTimeoutMs ?? 30_000
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals) => {
@@ -207,8 +212,8 @@ export class AgentCost {
       ? services.pipe(Layer.provideMerge(Layer.succeed(Clock.Clock, fixedClock(now))))
       : services
     const runtime = ManagedRuntime.make(layer)
-    await runtime.runPromise(Effect.void)
-    return new AgentCost(runtime, options)
+    const tracker = await runtime.runPromise(EnvelopeTracker.use(Effect.succeed))
+    return new AgentCost(runtime, tracker, options)
   }
 
   #run<A, E>(
@@ -247,8 +252,22 @@ export class AgentCost {
       envelopeId: active.envelopeId,
       tenantId: active.tenantId,
       workflowType: active.workflowType,
-      record: (input) =>
-        this.#run(EnvelopeTracker.use((tracker) => tracker.record(active, input))).finally(finish),
+      record: (input) => {
+        if (this.#closed) return Promise.reject(new Error("agentcost is closed"))
+        // Most calls book synchronously; a full buffer or a late call takes the effectful path.
+        let signal: CostSignal | undefined
+        try {
+          signal = this.#tracker.recordNow(active, input)
+        } catch (error) {
+          finish()
+          return Promise.reject(error)
+        }
+        if (signal) {
+          finish()
+          return Promise.resolve(signal)
+        }
+        return this.#run(this.#tracker.record(active, input)).finally(finish)
+      },
       end: finish,
     }
   }
@@ -277,6 +296,7 @@ export class AgentCost {
         }),
       ),
     )
+    this.#live.set(active.envelopeId, active)
     const handle = new EnvelopeHandle(this, active)
     let deadline: NodeJS.Timeout | undefined
     if (options.runDeadlineMs !== undefined) {
@@ -314,11 +334,13 @@ export class AgentCost {
   /** @internal Waits for the envelope's calls in flight, then finalizes it. */
   async finalize(active: ActiveEnvelope, status: FinalStatus): Promise<EnvelopeRecord> {
     await this.#whenIdle(active)
-    const record = await this.#run(
-      EnvelopeTracker.use((tracker) => tracker.finalize(active.envelopeId, status)),
-    )
+    // From here a late call takes the effectful path, which re-opens settlement when needed.
     active.finalized = true
-    return record
+    this.#live.delete(active.envelopeId)
+    return this.#run(this.#tracker.finalize(active.envelopeId, status)).catch((error) => {
+      if ((error as { _tag?: string })?._tag !== "EnvelopeClosed") active.finalized = false
+      throw error
+    })
   }
 
   /**
@@ -338,12 +360,16 @@ export class AgentCost {
         }),
       ),
     )
+    this.#live.set(active.envelopeId, active)
     return new EnvelopeHandle(this, active)
   }
 
   /** Continues an open envelope in this process (a job queue worker, another service). */
   async resume(envelopeId: string): Promise<EnvelopeHandle> {
-    const active = await this.#run(EnvelopeTracker.use((tracker) => tracker.resume(envelopeId)))
+    const live = this.#live.get(envelopeId)
+    if (live) return new EnvelopeHandle(this, live)
+    const active = await this.#run(this.#tracker.resume(envelopeId))
+    this.#live.set(envelopeId, active)
     return new EnvelopeHandle(this, active)
   }
 

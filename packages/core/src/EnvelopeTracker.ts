@@ -114,6 +114,11 @@ export class EnvelopeTracker extends Context.Service<
       envelope: ActiveEnvelope,
       input: CallInput,
     ) => Effect.Effect<CostSignal.CostSignal, UnknownProvider | MalformedResponse | LedgerError>
+    /** `record` synchronously when it can; undefined means "use record". Throws what record fails with. */
+    readonly recordNow: (
+      envelope: ActiveEnvelope,
+      input: CallInput,
+    ) => CostSignal.CostSignal | undefined
     /** Books an already priced signal (ingest, another process's recorder). */
     readonly recordSignal: (
       signal: CostSignal.CostSignal,
@@ -158,6 +163,7 @@ export class EnvelopeTracker extends Context.Service<
     const ledger = yield* Ledger
     const buffer = yield* WriteBuffer
     const registry = yield* PricingRegistry
+    const clock = yield* Clock.Clock
     const adapters = new Map((options.adapters ?? []).map((a) => [a.provider, a]))
     const defaultPolicy = options.payerPolicy ?? "tenant_pays_all"
     const runDeadlineMs = options.runDeadlineMs ?? 60 * 60 * 1000
@@ -251,30 +257,16 @@ export class EnvelopeTracker extends Context.Service<
         Effect.asVoid,
       )
 
-    const book = (signal: CostSignal.CostSignal, policy: PayerPolicy, now: number) => {
-      const entry = Booking.estimateEntry(signal, policy, iso(now))
-      return buffer.offer(entry ? { signals: [signal], entries: [entry] } : { signals: [signal] })
-    }
-
-    // The per-call hot path: a span per call costs ~8 µs even with no tracer
-    // installed (bench/recording.ts), so calls are traced by the integrations'
-    // own spans and the coarse operations here, not one span each.
-    const record = Effect.fnUntraced(function* (envelope: ActiveEnvelope, input: CallInput) {
-      const now = yield* Clock.currentTimeMillis
+    /** Normalizes (when raw) and prices one call; throws UnknownProvider or MalformedResponse. */
+    const priceCall = (envelope: ActiveEnvelope, input: CallInput, now: number) => {
       let call = input.call
       if (call === undefined) {
         const adapter = adapters.get(input.provider)
         if (!adapter)
-          return yield* new UnknownProvider({
-            provider: input.provider,
-            known: [...adapters.keys()],
-          })
-        call = yield* Effect.try({
-          try: () => adapter.normalize(input.raw, input.hints),
-          catch: (error) => error as MalformedResponse,
-        })
+          throw new UnknownProvider({ provider: input.provider, known: [...adapters.keys()] })
+        call = adapter.normalize(input.raw, input.hints)
       }
-      const signal = CostSignal.fromCall(
+      return CostSignal.fromCall(
         registry.pricer,
         input.provider,
         call,
@@ -291,10 +283,42 @@ export class EnvelopeTracker extends Context.Service<
         },
         now,
       )
-      yield* book(signal, envelope.payerPolicy, now)
+    }
+
+    const bookingOf = (signal: CostSignal.CostSignal, policy: PayerPolicy, now: number) => {
+      const entry = Booking.estimateEntry(signal, policy, iso(now))
+      return entry ? { signals: [signal], entries: [entry] } : { signals: [signal] }
+    }
+
+    // The per-call hot path: a span per call costs ~8 µs even with no tracer
+    // installed (bench/recording.ts), so calls are traced by the integrations'
+    // own spans and the coarse operations here, not one span each.
+    const record = Effect.fnUntraced(function* (envelope: ActiveEnvelope, input: CallInput) {
+      const now = yield* Clock.currentTimeMillis
+      const signal = yield* Effect.try({
+        try: () => priceCall(envelope, input, now),
+        catch: (error) => error as UnknownProvider | MalformedResponse,
+      })
+      yield* buffer.offer(bookingOf(signal, envelope.payerPolicy, now))
       if (envelope.finalized && signal.pending_cost) yield* reopenSettlement(envelope.envelopeId)
       return signal
     })
+
+    /**
+     * `record` without a fiber, for callers on a framework's per-call path:
+     * undefined when the call needs the effectful path (a full buffer, sync
+     * durability, an envelope already finalized).
+     */
+    const recordNow = (
+      envelope: ActiveEnvelope,
+      input: CallInput,
+    ): CostSignal.CostSignal | undefined => {
+      if (envelope.finalized || !buffer.hasRoom()) return undefined
+      const now = clock.currentTimeMillisUnsafe()
+      const signal = priceCall(envelope, input, now)
+      buffer.offerNow(bookingOf(signal, envelope.payerPolicy, now))
+      return signal
+    }
 
     const recordSignal = Effect.fn("EnvelopeTracker.recordSignal")(function* (
       signal: CostSignal.CostSignal,
@@ -305,7 +329,7 @@ export class EnvelopeTracker extends Context.Service<
         return yield* new CurrencyMismatch({ left: signal.currency, right: entry.currency })
       }
       const now = yield* Clock.currentTimeMillis
-      yield* book(signal, payerPolicy ?? defaultPolicy, now)
+      yield* buffer.offer(bookingOf(signal, payerPolicy ?? defaultPolicy, now))
     })
 
     const bookOutcomeFees = Effect.fn("EnvelopeTracker.bookOutcomeFees")(function* (
@@ -467,6 +491,7 @@ export class EnvelopeTracker extends Context.Service<
       open,
       resume,
       record,
+      recordNow,
       recordSignal,
       finalize,
       recordOutcome,

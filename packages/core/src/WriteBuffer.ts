@@ -49,6 +49,12 @@ const empty = (): Pending => ({
 export interface WriteBufferShape {
   /** Queues a batch; flushes first when the buffer is full, and after when durability is sync. */
   readonly offer: (batch: WriteBatch) => Effect.Effect<void, LedgerError>
+  /**
+   * Queues a batch synchronously; only when `hasRoom()` (not full, not sync
+   * durability) — otherwise use `offer`, which flushes first.
+   */
+  readonly offerNow: (batch: WriteBatch) => void
+  readonly hasRoom: () => boolean
   /** Writes everything queued so far; resolves once it is durable. */
   readonly flush: Effect.Effect<void, LedgerError>
   /** Items waiting (for tests and metrics). */
@@ -95,36 +101,63 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
       }),
     ).pipe(Effect.withSpan("WriteBuffer.flush"))
 
+    const push = (batch: WriteBatch) => {
+      if (batch.envelopes) for (const e of batch.envelopes) pending.envelopes.push(e)
+      if (batch.resources) for (const r of batch.resources) pending.resources.push(r)
+      if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
+      if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
+      if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
+      size +=
+        (batch.envelopes?.length ?? 0) +
+        (batch.resources?.length ?? 0) +
+        (batch.contributions?.length ?? 0) +
+        (batch.signals?.length ?? 0) +
+        (batch.entries?.length ?? 0)
+    }
+
+    const logFailure = (error: LedgerError) =>
+      Effect.logWarning(`agentcost: flush failed, retrying: ${error.message}`)
+
     const offer = (batch: WriteBatch): Effect.Effect<void, LedgerError> =>
       Effect.gen(function* () {
         if (size >= capacity) yield* flush
-        if (batch.envelopes) for (const e of batch.envelopes) pending.envelopes.push(e)
-        if (batch.resources) for (const r of batch.resources) pending.resources.push(r)
-        if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
-        if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
-        if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
-        size +=
-          (batch.envelopes?.length ?? 0) +
-          (batch.resources?.length ?? 0) +
-          (batch.contributions?.length ?? 0) +
-          (batch.signals?.length ?? 0) +
-          (batch.entries?.length ?? 0)
+        push(batch)
         if (sync || size >= batchSize) yield* flush
       })
+
+    // The synchronous path for the per-call hot path: a full batch is flushed
+    // in the background, once at a time.
+    const runFork = Effect.runForkWith(yield* Effect.context<never>())
+    let flushing = false
+    const offerNow = (batch: WriteBatch): void => {
+      push(batch)
+      if (size < batchSize || flushing) return
+      flushing = true
+      runFork(
+        flush.pipe(
+          Effect.catch(logFailure),
+          Effect.ensuring(Effect.sync(() => (flushing = false))),
+        ),
+      )
+    }
 
     // The periodic flush; a failure is logged and retried on the next tick.
     yield* Effect.sleep(flushIntervalMs).pipe(
       Effect.andThen(flush),
-      Effect.catch((error) =>
-        Effect.logWarning(`agentcost: flush failed, retrying: ${error.message}`),
-      ),
+      Effect.catch(logFailure),
       Effect.forever,
       Effect.forkScoped,
     )
     // Closing the scope (close(), SIGTERM) writes what is left.
     yield* Effect.addFinalizer(() => flush.pipe(Effect.ignore))
 
-    return WriteBuffer.of({ offer, flush, size: () => size })
+    return WriteBuffer.of({
+      offer,
+      offerNow,
+      hasRoom: () => !sync && size < capacity,
+      flush,
+      size: () => size,
+    })
   })
 
   static layer = (options: WriteBufferOptions = {}) =>
