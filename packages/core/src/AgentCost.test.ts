@@ -258,4 +258,37 @@ describe("AgentCost facade", () => {
     expect(row(report, "resource:kb/docs")?.total).toBe("0.003")
     await agentcost.close()
   })
+
+  it("books every call when the buffer is full (the caller flushes) and with sync durability", async () => {
+    for (const options of [{ capacity: 5, batchSize: 1_000 }, { durability: "sync" as const }]) {
+      const { agentcost } = await create(options)
+      await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+        for (let i = 0; i < 20; i++)
+          await envelope.record(acme("chat-1", { input_tokens: 1000 }, `req-${i}`))
+      })
+      // 20 calls × 1000 input tokens × $1/M.
+      expect(row(await agentcost.report({ period: "2026-11", by: "tenant" }), "acme")?.total).toBe(
+        "0.02",
+      )
+      await agentcost.close()
+    }
+  })
+
+  it("resume in the same process joins the running envelope, so run() waits for its calls", async () => {
+    const { agentcost } = await create()
+    let resumedId = ""
+    let envelopeId = ""
+    await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      envelopeId = envelope.envelopeId
+      // A job queue worker in the same process picks the envelope up by id.
+      const resumed = await agentcost.resume(envelope.envelopeId)
+      resumedId = resumed.envelopeId
+      const handle = resumed.begin()
+      setTimeout(() => void handle.record(acme("chat-1", { input_tokens: 5000 })), 20)
+    })
+    expect(resumedId).toBe(envelopeId)
+    const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+    expect(row(report, "acme")).toMatchObject({ total: "0.005", settled: "0.005" })
+    await agentcost.close()
+  })
 })
