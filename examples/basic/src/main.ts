@@ -6,7 +6,7 @@
  * and the per-tenant attribution is printed.
  */
 import { openai } from "@agentcost/adapter-openai"
-import { AgentCost, type PriceBook, type ProviderAdapter, type Report } from "@agentcost/core"
+import { AgentCost, type Ledger, type PriceBook, type ProviderAdapter } from "@agentcost/core"
 
 /** An outcome-priced vendor: $0.02 a call, $0.99 when the ticket is resolved. */
 const resolverPrices: PriceBook.PriceBookFile = {
@@ -127,7 +127,7 @@ const byTenant = await app.report({ period, by: "tenant" })
 const byModel = await app.report({ period, by: "model" })
 await app.close()
 
-const table = (title: string, report: Report) => {
+const table = (title: string, report: Ledger.Report) => {
   console.log(`\n${title} (${report.period}, ${report.currency})`)
   console.log(
     `  ${"key".padEnd(24)}${"total".padStart(12)}${"estimated".padStart(12)}${"settled".padStart(12)}${"pending".padStart(12)}`,
