@@ -23,30 +23,40 @@ export const pgUrl: string | undefined = process.env.AGENTCOST_TEST_PG_URL || un
 export const schemaFor = (file: string): string =>
   `t_${file.toLowerCase().replace(/[^a-z0-9]+/g, "_")}_${process.pid}`.slice(0, 63)
 
+export interface FileClient {
+  (): SqlClient
+  /** Everything the driver layer provides (the SqlClient, and its Stager for COPY). */
+  readonly context: () => Context.Context<SqlClient>
+}
+
 /** Builds `layer` once for the file (in beforeAll) and closes it in afterAll. */
 export const fileClient = (
   layer: () => Layer.Layer<SqlClient, unknown>,
   options: { readonly dropSchema?: string | undefined } = {},
-): (() => SqlClient) => {
+): FileClient => {
   let scope: Scope.Closeable | undefined
-  let client: SqlClient | undefined
+  let context: Context.Context<SqlClient> | undefined
   beforeAll(async () => {
     scope = Scope.makeUnsafe()
-    const context = await Effect.runPromise(Layer.buildWithScope(layer(), scope))
-    client = Context.get(context, SqlClient)
+    context = await Effect.runPromise(Layer.buildWithScope(layer(), scope))
   }, 180_000)
   afterAll(async () => {
-    if (client && options.dropSchema) {
+    if (context && options.dropSchema) {
       await Effect.runPromise(
-        client.unsafe(`DROP SCHEMA IF EXISTS "${options.dropSchema}" CASCADE`),
+        Context.get(context, SqlClient).unsafe(
+          `DROP SCHEMA IF EXISTS "${options.dropSchema}" CASCADE`,
+        ),
       )
     }
     if (scope) await Effect.runPromise(Scope.close(scope, Exit.void))
   }, 60_000)
-  return () => {
-    if (!client) throw new Error("the file's SqlClient did not open (see beforeAll)")
-    return client
+  const opened = () => {
+    if (!context) throw new Error("the file's SqlClient did not open (see beforeAll)")
+    return context
   }
+  return Object.assign(() => Context.get(opened(), SqlClient), {
+    context: opened,
+  })
 }
 
 const TRUNCATE = [
@@ -59,9 +69,12 @@ const TRUNCATE = [
   "settlement_attempts",
 ]
 
-/** A ledger on `schema`, migrated, emptied: what the contract suite needs per test. */
+/**
+ * A ledger on `schema`, migrated, emptied: what the contract suite needs per
+ * test. `copyThreshold: 0` sends every batch through the driver's COPY path.
+ */
 export const freshLedger =
-  (client: () => SqlClient, schema: string): MakeLedger =>
+  (client: FileClient, schema: string, options: SqlLedger.SqlLedgerOptions = {}): MakeLedger =>
   () =>
     Layer.effect(
       L.Ledger,
@@ -70,9 +83,9 @@ export const freshLedger =
         yield* Migrator.migrate(t)
         const sql = yield* SqlClient
         yield* sql.unsafe(`TRUNCATE ${TRUNCATE.map((name) => `"${schema}"."${name}"`).join(", ")}`)
-        return yield* SqlLedger.make(t)
+        return yield* SqlLedger.make(t, options)
       }),
-    ).pipe(Layer.provide(Layer.succeed(SqlClient, client())))
+    ).pipe(Layer.provide(Layer.succeedContext(client.context())))
 
 // -- child processes -------------------------------------------------------------
 

@@ -19,6 +19,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs"
 import { createInterface } from "node:readline"
 import {
+  Booking,
   type CostEnvelope,
   CostSignal,
   CostEnvelope as Envelopes,
@@ -235,6 +236,9 @@ const atTime = <A, E, R>(time: string | undefined, effect: Effect.Effect<A, E, R
   return clock ? Effect.provideService(effect, Clock.Clock, clock) : effect
 }
 
+/** How long a single-call envelope of an outcome-priced call waits for its outcome (core's default). */
+const OUTCOME_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
+
 /** A signal's own envelope, opened and finalized at its time, as finalize would store it. */
 const singleCallEnvelope = (
   signal: CostSignal.CostSignal,
@@ -252,7 +256,10 @@ const singleCallEnvelope = (
     opened_at: signal.observed_at,
     finalized_at: signal.observed_at,
     run_deadline: signal.observed_at,
-    outcome_deadline: iso(Date.parse(signal.observed_at) + 7 * 24 * 60 * 60 * 1000),
+    // Only an outcome-priced call waits for an outcome; the others never expire into "unknown".
+    outcome_deadline: Booking.isOutcomePriced(signal)
+      ? iso(Date.parse(signal.observed_at) + OUTCOME_WINDOW_MS)
+      : null,
     outcome_at: null,
     settlement,
     settled_at: settlement === "settled" ? signal.observed_at : null,

@@ -15,10 +15,11 @@ import type {
   SharedResource,
 } from "@agentcost/core"
 import { Ledger as L, Money } from "@agentcost/core"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Fragment } from "effect/sql/Statement"
+import * as BatchCopy from "./BatchCopy.ts"
 import type { Tables } from "./Schema.ts"
 
 type EnvelopeRecord = CostEnvelope.EnvelopeRecord
@@ -157,9 +158,19 @@ const failWith =
       ? error
       : new L.LedgerError({ operation, reason: error.message || String(error.cause) })
 
-export const make = (t: Tables): Effect.Effect<LedgerModule.LedgerShape, never, SqlClient> =>
+export interface SqlLedgerOptions {
+  /** Batches of at least this many rows go through COPY when the driver can (default 1000). */
+  readonly copyThreshold?: number | undefined
+}
+
+export const make = (
+  t: Tables,
+  options: SqlLedgerOptions = {},
+): Effect.Effect<LedgerModule.LedgerShape, never, SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient
+    const stager = yield* Effect.serviceOption(BatchCopy.Stager)
+    const copyThreshold = options.copyThreshold ?? 1000
     const table = (name: string) => sql.literal(name)
     const envelopes = table(t.envelopes)
     const signals = table(t.signals)
@@ -198,91 +209,126 @@ export const make = (t: Tables): Effect.Effect<LedgerModule.LedgerShape, never, 
         }
       })
 
-    const count = (rows: ReadonlyArray<{ readonly n: unknown }>) => Number(rows[0]?.n ?? 0)
-
-    const write = (batch: LedgerModule.WriteBatch) =>
+    /**
+     * One statement of data-modifying CTEs: a batch is atomic without a
+     * transaction round trip, and the inserted rows are counted on the way.
+     */
+    /** A large batch of envelopes, signals and entries, through the driver's COPY. */
+    const copyBatch = (stage: BatchCopy.StagerShape, batch: LedgerModule.WriteBatch) =>
       Effect.gen(function* () {
         const entryRows = batch.entries ?? []
         if (entryRows.length > 0) yield* ensurePartitions(entryRows)
-        return yield* sql.withTransaction(
-          Effect.gen(function* () {
-            if (batch.envelopes?.length) {
-              yield* sql`
-                WITH inserted AS (
-                  INSERT INTO ${envelopes} (${sql.literal(`tenant_key, ${ENVELOPE_COLUMNS}`)})
-                  SELECT coalesce(x.tenant_id, ''), ${sql.literal(ENVELOPE_COLUMNS.replace(/(\w+)/g, "x.$1"))}
-                  FROM json_to_recordset(${JSON.stringify(batch.envelopes)}::json) AS x(
-                    envelope_id text, tenant_id text, workflow_type text, parent_id text,
-                    status text, outcome text, payer_policy text, opened_at timestamptz,
-                    finalized_at timestamptz, run_deadline timestamptz, outcome_deadline timestamptz,
-                    outcome_at timestamptz, settlement text, settled_at timestamptz,
-                    settlement_error text, settlement_attempts integer, next_settlement_at timestamptz)
-                  ON CONFLICT DO NOTHING
-                  RETURNING envelope_id, tenant_key, settlement, next_settlement_at
-                )
-                INSERT INTO ${claims} (envelope_id, tenant_key, due_at)
-                SELECT envelope_id, tenant_key, next_settlement_at FROM inserted WHERE settlement = 'due'
-                ON CONFLICT DO NOTHING`
-            }
-            if (batch.resources?.length) {
-              yield* sql`
-                INSERT INTO ${table(t.resources)} (resource_id, kind, policy, declared_at)
-                SELECT x.resource_id, x.kind, x.policy, x.declared_at
-                FROM json_to_recordset(${JSON.stringify(batch.resources)}::json)
-                  AS x(resource_id text, kind text, policy text, declared_at timestamptz)
-                ON CONFLICT DO NOTHING`
-            }
-            if (batch.contributions?.length) {
-              yield* sql`
-                INSERT INTO ${table(t.contributions)} (key, resource_id, tenant_id, unit, quantity, occurred_at)
-                SELECT x.key, x.resource_id, x.tenant_id, x.unit, x.quantity, x.occurred_at
-                FROM json_to_recordset(${JSON.stringify(batch.contributions)}::json)
-                  AS x(key text, resource_id text, tenant_id text, unit text, quantity numeric,
-                       occurred_at timestamptz)
-                ON CONFLICT DO NOTHING`
-            }
-            let signalCount = 0
-            if (batch.signals?.length) {
-              signalCount = count(
-                yield* sql<{ n: unknown }>`
-                  WITH inserted AS (
-                    INSERT INTO ${signals} (tenant_key, signal_id, envelope_id, tenant_id, observed_at, pricing_error, body)
-                    SELECT coalesce(x.body->>'tenant_id', ''), x.body->>'signal_id', x.body->>'envelope_id',
-                           x.body->>'tenant_id', (x.body->>'observed_at')::timestamptz,
-                           x.body->>'pricing_error', x.body
-                    FROM jsonb_array_elements(${JSON.stringify(batch.signals)}::jsonb) AS x(body)
-                    ON CONFLICT DO NOTHING
-                    RETURNING 1
-                  )
-                  SELECT count(*)::int AS n FROM inserted`,
-              )
-            }
-            let entryCount = 0
-            if (entryRows.length > 0) {
-              entryCount = count(
-                yield* sql<{ n: unknown }>`
-                  WITH inserted AS (
-                    INSERT INTO ${entries} (tenant_key, key, account, kind, amount, currency, tenant_id,
-                      envelope_id, signal_id, workflow_type, provider, provider_account, model,
-                      operation_id, resource_id, occurred_at, recorded_at, source_revision)
-                    SELECT coalesce(x.tenant_id, ''), x.key, x.account, x.kind, x.amount, x.currency,
-                      x.tenant_id, x.envelope_id, x.signal_id, x.workflow_type, x.provider,
-                      x.provider_account, x.model, x.operation_id, x.resource_id, x.occurred_at,
-                      x.recorded_at, x.source_revision
-                    FROM json_to_recordset(${JSON.stringify(entryRows)}::json) AS x(
-                      key text, account text, kind text, amount numeric, currency text, tenant_id text,
-                      envelope_id text, signal_id text, workflow_type text, provider text,
-                      provider_account text, model text, operation_id text, resource_id text,
-                      occurred_at timestamptz, recorded_at timestamptz, source_revision text)
-                    ON CONFLICT DO NOTHING
-                    RETURNING 1
-                  )
-                  SELECT count(*)::int AS n FROM inserted`,
-              )
-            }
-            return { signals: signalCount, entries: entryCount }
-          }),
-        )
+        const { copies, statement } = BatchCopy.plan(t, {
+          envelopes: batch.envelopes ?? [],
+          signals: batch.signals ?? [],
+          entries: entryRows,
+        })
+        const row = yield* stage.run(BatchCopy.SETUP, copies, statement)
+        return { signals: Number(row?.[0] ?? 0), entries: Number(row?.[1] ?? 0) }
+      })
+
+    const write = (batch: LedgerModule.WriteBatch) =>
+      Effect.gen(function* () {
+        const rowCount =
+          (batch.envelopes?.length ?? 0) +
+          (batch.signals?.length ?? 0) +
+          (batch.entries?.length ?? 0)
+        if (
+          Option.isSome(stager) &&
+          rowCount > 0 &&
+          rowCount >= copyThreshold &&
+          !batch.resources?.length &&
+          !batch.contributions?.length
+        ) {
+          return yield* copyBatch(stager.value, batch)
+        }
+        const parts: Array<Fragment> = []
+        if (batch.envelopes?.length) {
+          parts.push(sql`envelopes_in AS (
+            INSERT INTO ${envelopes} (${sql.literal(`tenant_key, ${ENVELOPE_COLUMNS}`)})
+            SELECT coalesce(x.tenant_id, ''), ${sql.literal(ENVELOPE_COLUMNS.replace(/(\w+)/g, "x.$1"))}
+            FROM json_to_recordset(${JSON.stringify(batch.envelopes)}::json) AS x(
+              envelope_id text, tenant_id text, workflow_type text, parent_id text,
+              status text, outcome text, payer_policy text, opened_at timestamptz,
+              finalized_at timestamptz, run_deadline timestamptz, outcome_deadline timestamptz,
+              outcome_at timestamptz, settlement text, settled_at timestamptz,
+              settlement_error text, settlement_attempts integer, next_settlement_at timestamptz)
+            ON CONFLICT DO NOTHING
+            RETURNING envelope_id, tenant_key, settlement, next_settlement_at
+          ), claims_in AS (
+            INSERT INTO ${claims} (envelope_id, tenant_key, due_at)
+            SELECT envelope_id, tenant_key, next_settlement_at FROM envelopes_in WHERE settlement = 'due'
+            ON CONFLICT DO NOTHING
+          )`)
+        }
+        if (batch.resources?.length) {
+          parts.push(sql`resources_in AS (
+            INSERT INTO ${table(t.resources)} (resource_id, kind, policy, declared_at)
+            SELECT x.resource_id, x.kind, x.policy, x.declared_at
+            FROM json_to_recordset(${JSON.stringify(batch.resources)}::json)
+              AS x(resource_id text, kind text, policy text, declared_at timestamptz)
+            ON CONFLICT DO NOTHING
+          )`)
+        }
+        if (batch.contributions?.length) {
+          parts.push(sql`contributions_in AS (
+            INSERT INTO ${table(t.contributions)} (key, resource_id, tenant_id, unit, quantity, occurred_at)
+            SELECT x.key, x.resource_id, x.tenant_id, x.unit, x.quantity, x.occurred_at
+            FROM json_to_recordset(${JSON.stringify(batch.contributions)}::json)
+              AS x(key text, resource_id text, tenant_id text, unit text, quantity numeric,
+                   occurred_at timestamptz)
+            ON CONFLICT DO NOTHING
+          )`)
+        }
+        if (batch.signals?.length) {
+          // The indexed columns beside the signal itself, parsed once as json.
+          const rows = batch.signals.map((signal) => ({
+            signal_id: signal.signal_id,
+            envelope_id: signal.envelope_id,
+            tenant_id: signal.tenant_id,
+            observed_at: signal.observed_at,
+            pricing_error: signal.pricing_error ?? null,
+            body: signal,
+          }))
+          parts.push(sql`signals_in AS (
+            INSERT INTO ${signals} (tenant_key, signal_id, envelope_id, tenant_id, observed_at, pricing_error, body)
+            SELECT coalesce(x.tenant_id, ''), x.signal_id, x.envelope_id, x.tenant_id, x.observed_at,
+                   x.pricing_error, x.body
+            FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(
+              signal_id text, envelope_id text, tenant_id text, observed_at timestamptz,
+              pricing_error text, body json)
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+          )`)
+        }
+        const entryRows = batch.entries ?? []
+        if (entryRows.length > 0) {
+          yield* ensurePartitions(entryRows)
+          parts.push(sql`entries_in AS (
+            INSERT INTO ${entries} (tenant_key, key, account, kind, amount, currency, tenant_id,
+              envelope_id, signal_id, workflow_type, provider, provider_account, model,
+              operation_id, resource_id, occurred_at, recorded_at, source_revision)
+            SELECT coalesce(x.tenant_id, ''), x.key, x.account, x.kind, x.amount, x.currency,
+              x.tenant_id, x.envelope_id, x.signal_id, x.workflow_type, x.provider,
+              x.provider_account, x.model, x.operation_id, x.resource_id, x.occurred_at,
+              x.recorded_at, x.source_revision
+            FROM json_to_recordset(${JSON.stringify(entryRows)}::json) AS x(
+              key text, account text, kind text, amount numeric, currency text, tenant_id text,
+              envelope_id text, signal_id text, workflow_type text, provider text,
+              provider_account text, model text, operation_id text, resource_id text,
+              occurred_at timestamptz, recorded_at timestamptz, source_revision text)
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+          )`)
+        }
+        if (parts.length === 0) return { signals: 0, entries: 0 }
+        const counted = (name: string, present: boolean) =>
+          present ? sql.literal(`(SELECT count(*) FROM ${name})::int`) : sql.literal("0")
+        const [row] = yield* sql<{ signals: number; entries: number }>`
+          WITH ${sql.csv(parts)}
+          SELECT ${counted("signals_in", !!batch.signals?.length)} AS signals,
+                 ${counted("entries_in", entryRows.length > 0)} AS entries`
+        return { signals: Number(row?.signals ?? 0), entries: Number(row?.entries ?? 0) }
       })
 
     const getEnvelope = (envelopeId: string) =>
@@ -531,5 +577,7 @@ export const make = (t: Tables): Effect.Effect<LedgerModule.LedgerShape, never, 
     } satisfies LedgerModule.LedgerShape
   })
 
-export const layer = (t: Tables): Layer.Layer<LedgerModule.Ledger, never, SqlClient> =>
-  Layer.effect(L.Ledger, make(t))
+export const layer = (
+  t: Tables,
+  options: SqlLedgerOptions = {},
+): Layer.Layer<LedgerModule.Ledger, never, SqlClient> => Layer.effect(L.Ledger, make(t, options))

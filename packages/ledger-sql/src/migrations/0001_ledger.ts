@@ -49,7 +49,8 @@ CREATE TABLE signals (
   tenant_id     text,
   observed_at   timestamptz NOT NULL,
   pricing_error text,
-  body          jsonb NOT NULL,
+  -- The signal as recorded (json: stored as sent, parsed when read).
+  body          json NOT NULL,
   UNIQUE (tenant_key, signal_id)
 );
 CREATE INDEX signals_envelope ON signals (envelope_id, seq);
@@ -78,8 +79,8 @@ CREATE TABLE entries (
   source_revision  text,
   UNIQUE (tenant_key, key, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
-CREATE INDEX entries_envelope ON entries (envelope_id);
-CREATE INDEX entries_signal ON entries (signal_id);
+-- Serves the settlement's questions: an envelope's entries, and a signal's within it.
+CREATE INDEX entries_envelope ON entries (envelope_id, signal_id);
 
 CREATE TABLE resources (
   resource_id text NOT NULL PRIMARY KEY,

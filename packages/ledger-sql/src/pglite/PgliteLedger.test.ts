@@ -5,3 +5,8 @@ import * as PgliteStore from "./PgliteStore.ts"
 const client = fileClient(() => PgliteStore.sqlLayer({}))
 
 ledgerSuite("PGlite in memory", freshLedger(client, "suite"), { timeout: 60_000 })
+ledgerSuite(
+  "PGlite in memory, every batch through COPY",
+  freshLedger(client, "suite_copy", { copyThreshold: 0 }),
+  { timeout: 60_000 },
+)

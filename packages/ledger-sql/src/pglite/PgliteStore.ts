@@ -11,9 +11,11 @@ import type { PGlite } from "@electric-sql/pglite"
 import { Effect, Layer } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { SqlClient } from "effect/sql/SqlClient"
+import { Stager } from "../core/BatchCopy.ts"
 import * as Store from "../core/Store.ts"
 import * as DirectoryLock from "./DirectoryLock.ts"
 import * as PgliteClient from "./PgliteClient.ts"
+import * as PgliteStager from "./PgliteStager.ts"
 
 export interface PgliteOptions extends Store.StoreOptions {
   /** The store directory; absent: in memory, gone when the process ends. */
@@ -21,8 +23,12 @@ export interface PgliteOptions extends Store.StoreOptions {
 }
 
 /** A `SqlClient` over a PGlite instance the caller opened and will close. */
-export const clientLayer = (db: PGlite): Layer.Layer<SqlClient> =>
-  Layer.effect(SqlClient, PgliteClient.make(db)).pipe(Layer.provide(Reactivity.layer))
+export const clientLayer = (db: PGlite): Layer.Layer<SqlClient | Stager> => {
+  const client = Layer.effect(SqlClient, PgliteClient.make(db)).pipe(
+    Layer.provide(Reactivity.layer),
+  )
+  return Layer.effect(Stager, PgliteStager.make(db)).pipe(Layer.provideMerge(client))
+}
 
 /** Opens PGlite (taking the directory's lock); closes and unlocks with the scope. */
 export const open = (options: { readonly dir?: string | undefined }) => {
@@ -52,12 +58,12 @@ export const open = (options: { readonly dir?: string | undefined }) => {
 
 export const sqlLayer = (options: {
   readonly dir?: string | undefined
-}): Layer.Layer<SqlClient, LedgerModule.LedgerError> =>
+}): Layer.Layer<SqlClient | Stager, LedgerModule.LedgerError> =>
   Layer.unwrap(Effect.map(open(options), clientLayer))
 
 export const layer = (
   options: PgliteOptions = {},
-): Layer.Layer<LedgerModule.Ledger | SqlClient, LedgerModule.LedgerError> => {
+): Layer.Layer<LedgerModule.Ledger | SqlClient | Stager, LedgerModule.LedgerError> => {
   const name = options.dir === undefined ? "pglite:memory" : `pglite:${options.dir}`
   return Store.ledger(name, options).pipe(Layer.provideMerge(sqlLayer(options)))
 }

@@ -8,4 +8,9 @@ const schema = schemaFor("PostgresLedger")
 describe.runIf(pgUrl)("PostgreSQL (AGENTCOST_TEST_PG_URL)", () => {
   const client = fileClient(() => PostgresStore.sqlLayer({ url: pgUrl! }), { dropSchema: schema })
   ledgerSuite("PostgreSQL", freshLedger(client, schema), { timeout: 60_000 })
+  ledgerSuite(
+    "PostgreSQL, every batch through COPY",
+    freshLedger(client, schema, { copyThreshold: 0 }),
+    { timeout: 60_000 },
+  )
 })

@@ -9,7 +9,9 @@ import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { SqlClient } from "effect/sql/SqlClient"
+import { Stager } from "../core/BatchCopy.ts"
 import * as Store from "../core/Store.ts"
+import * as PostgresStager from "./PostgresStager.ts"
 
 export interface PostgresOptions extends Store.StoreOptions {
   /** `postgres://…` without the `schema` parameter. */
@@ -22,8 +24,8 @@ export const displayUrl = (url: string): string => url.replace(/\/\/([^:/@]+):[^
 
 export const sqlLayer = (
   options: Pick<PostgresOptions, "url" | "maxConnections">,
-): Layer.Layer<SqlClient, LedgerModule.LedgerError> =>
-  Layer.effect(
+): Layer.Layer<SqlClient | Stager, LedgerModule.LedgerError> => {
+  const client = Layer.effect(
     SqlClient,
     Effect.gen(function* () {
       const client = yield* PgClient.make({
@@ -37,8 +39,10 @@ export const sqlLayer = (
       return client as SqlClient
     }).pipe(Effect.mapError(Store.openError(displayUrl(options.url)))),
   ).pipe(Layer.provide(Reactivity.layer))
+  return Layer.merge(client, Layer.effect(Stager, PostgresStager.make(options.url)))
+}
 
 export const layer = (
   options: PostgresOptions,
-): Layer.Layer<LedgerModule.Ledger | SqlClient, LedgerModule.LedgerError> =>
+): Layer.Layer<LedgerModule.Ledger | SqlClient | Stager, LedgerModule.LedgerError> =>
   Store.ledger(displayUrl(options.url), options).pipe(Layer.provideMerge(sqlLayer(options)))
