@@ -36,6 +36,7 @@ import {
 } from "@agentcost/core"
 import type { IMastraLogger } from "@mastra/core/logger"
 import {
+  type AIBaseAttributes,
   type AnyExportedSpan,
   type InitExporterOptions,
   type ModelGenerationAttributes,
@@ -88,6 +89,14 @@ export class UnattributedRun extends Schema.TaggedError<UnattributedRun>()("Unat
   }
 }
 
+export class HiddenModelCalls extends Schema.TaggedError<HiddenModelCalls>()("HiddenModelCalls", {
+  span: Schema.String,
+}) {
+  override get message() {
+    return `${this.span}: Mastra kept model calls out of the trace (tracingPolicy.internal) and rolled their usage up; it is booked unpriced (pending). Set includeInternalSpans: true on the observability config to book those calls priced`
+  }
+}
+
 export class ExcludedSpanType extends Schema.TaggedError<ExcludedSpanType>()("ExcludedSpanType", {
   config: Schema.String,
   spanTypes: Schema.Array(Schema.String),
@@ -126,6 +135,19 @@ interface Node {
   handle: CallHandle | Promise<CallHandle | undefined> | undefined
 }
 
+/** What the exporter knows of a call when it books it. */
+interface CallFacts {
+  readonly operationId: string
+  readonly failed: boolean
+  readonly provider: string
+  readonly endpoint: string | null
+  readonly model: string
+  readonly usage: MastraUsage.UsageStats | undefined
+  /** Tool spans of the call's step: tools it requested that ran. */
+  readonly toolCalls: number
+  readonly toolsOffered: boolean
+}
+
 export interface ExporterStats {
   /** Signals booked. */
   readonly signals: number
@@ -160,6 +182,7 @@ export class AgentCostExporter implements ObservabilityExporter {
   /** Every recording and finalization not yet settled, for `flush`. */
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #stats = { signals: 0, unreported: 0, unattributed: 0, errors: 0 }
+  #hiddenReported = false
 
   constructor(options: AgentCostExporterOptions) {
     this.#agentcost = options.agentcost
@@ -287,8 +310,13 @@ export class AgentCostExporter implements ObservabilityExporter {
   #ended(span: AnyExportedSpan): void {
     const node = this.#nodes.get(span.id)
     this.#nodes.delete(span.id)
-    if (span.type === SpanType.MODEL_INFERENCE) this.#recordInference(span, node)
-    else if (node?.scope?.spanId === span.id) this.#endRun(span, node.scope)
+    if (span.type === SpanType.MODEL_INFERENCE) {
+      this.#recordInference(span, node)
+      return
+    }
+    const hidden = (span.attributes as AIBaseAttributes | undefined)?.internalUsage
+    if (MastraUsage.isReported(hidden)) this.#recordHidden(span, node, hidden)
+    if (node?.scope?.spanId === span.id) this.#endRun(span, node.scope)
   }
 
   /** The envelope scope of a run span starting now (see the module comment for the order). */
@@ -350,43 +378,9 @@ export class AgentCostExporter implements ObservabilityExporter {
     const parent =
       node?.parent ?? (span.parentSpanId ? this.#nodes.get(span.parentSpanId) : undefined)
     const scope = node?.scope ?? parent?.scope ?? this.#ownScope(span)
-    const handle = node?.handle ?? this.#begin(scope)
     const attributes = span.attributes as ModelInferenceAttributes | undefined
     const toolCalls = parent?.toolCalls ?? 0
     if (parent) parent.toolCalls = 0
-    const failed = span.errorInfo !== undefined
-    const reported = MastraUsage.isReported(attributes?.usage)
-    const recorded = Promise.resolve(handle).then(async (call) => {
-      if (call === undefined) {
-        this.#stats.unattributed++
-        return
-      }
-      if (failed && !reported) {
-        // The provider bills no call that returned no usage: nothing to book.
-        call.end()
-        return
-      }
-      const { provider, input } = this.#callOf(parent, attributes, toolCalls)
-      const signal = await call.record({
-        provider,
-        call: input,
-        operationId: span.id,
-        attempt: 1,
-        attemptOutcome: failed ? "failed" : "succeeded",
-      })
-      this.#stats.signals++
-      if (!reported) this.#stats.unreported++
-      this.#onSignal?.(signal)
-    })
-    this.#pend(scope, recorded)
-    if (scope.spanId === span.id) this.#pend(scope, this.#finalizeAfter(scope, "succeeded"))
-  }
-
-  #callOf(
-    parent: Node | undefined,
-    attributes: ModelInferenceAttributes | undefined,
-    toolCalls: number,
-  ): { readonly provider: string; readonly input: ProviderAdapter.NormalizedCall } {
     let generation = parent
     while (generation && generation.type !== SpanType.MODEL_GENERATION)
       generation = generation.parent
@@ -395,31 +389,106 @@ export class AgentCostExporter implements ObservabilityExporter {
       this.#providers,
       generation?.provider ?? attributes?.provider ?? "unknown",
     )
+    // Mastra ends a call the provider refused with finishReason "error" and no usage.
+    const failed = span.errorInfo !== undefined || attributes?.finishReason === "error"
+    this.#record(scope, node?.handle ?? this.#begin(scope), {
+      operationId: span.id,
+      failed,
+      provider: resolved.provider,
+      endpoint: resolved.endpoint,
+      model: attributes?.responseModel ?? generation?.model ?? attributes?.model ?? "unknown",
+      usage: attributes?.usage,
+      toolCalls,
+      toolsOffered: (attributes?.availableTools?.length ?? 0) > 0,
+    })
+    if (scope.spanId === span.id) {
+      this.#pend(scope, this.#finalizeAfter(scope, failed ? "failed" : "succeeded"))
+    }
+  }
+
+  /**
+   * Usage Mastra rolled up from model calls it keeps out of the trace
+   * (`tracingPolicy.internal`, e.g. a processor's or memory's own model):
+   * which model ran is not on the span, so it is booked unpriced (pending),
+   * never dropped; `includeInternalSpans: true` exports those calls instead.
+   */
+  #recordHidden(
+    span: AnyExportedSpan,
+    node: Node | undefined,
+    usage: MastraUsage.UsageStats,
+  ): void {
+    if (!this.#hiddenReported) {
+      this.#hiddenReported = true
+      this.#report(new HiddenModelCalls({ span: span.name }))
+    }
+    const scope = node?.scope ?? this.#ownScope(span)
+    // The hidden steps' tool spans are exported under this span, and no booked call took them.
+    const toolCalls = node?.toolCalls ?? 0
+    if (node) node.toolCalls = 0
+    this.#record(scope, this.#begin(scope), {
+      operationId: `${span.id}:internal`,
+      failed: false,
+      provider: "mastra",
+      endpoint: null,
+      model: "internal",
+      usage,
+      toolCalls,
+      toolsOffered: false,
+    })
+  }
+
+  #record(
+    scope: Scope,
+    handle: CallHandle | Promise<CallHandle | undefined>,
+    facts: CallFacts,
+  ): void {
+    const reported = MastraUsage.isReported(facts.usage)
+    const recorded = Promise.resolve(handle).then(async (call) => {
+      if (call === undefined) {
+        this.#stats.unattributed++
+        return
+      }
+      if (facts.failed && !reported) {
+        // The provider bills no call that returned no usage: nothing to book.
+        call.end()
+        return
+      }
+      const signal = await call.record({
+        provider: facts.provider,
+        call: this.#normalized(facts),
+        operationId: facts.operationId,
+        attempt: 1,
+        attemptOutcome: facts.failed ? "failed" : "succeeded",
+      })
+      this.#stats.signals++
+      if (!reported) this.#stats.unreported++
+      this.#onSignal?.(signal)
+    })
+    this.#pend(scope, recorded)
+  }
+
+  #normalized(facts: CallFacts): ProviderAdapter.NormalizedCall {
     let usage: Usage.Usage
     try {
-      usage = MastraUsage.toCanonical(resolved.provider, attributes?.usage)
+      usage = MastraUsage.toCanonical(facts.provider, facts.usage)
     } catch (error) {
       // Usage that does not add up: an unknown cost, booked as pending, never dropped.
       this.#report(error)
-      usage = MastraUsage.toCanonical(resolved.provider, undefined)
+      usage = MastraUsage.toCanonical(facts.provider, undefined)
     }
-    if (toolCalls > 0) usage = Usage.add(usage, { tool_calls: toolCalls })
-    const offered = (attributes?.availableTools?.length ?? 0) > 0 || toolCalls > 0
+    if (facts.toolCalls > 0) usage = Usage.add(usage, { tool_calls: facts.toolCalls })
     return {
-      provider: resolved.provider,
-      input: {
-        model: attributes?.responseModel ?? generation?.model ?? attributes?.model ?? "unknown",
-        endpoint: resolved.endpoint,
-        usage,
-        serviceTier: null,
-        region: null,
-        attributes: {},
-        capabilities: offered ? ["tool_use"] : [],
-        providerRequestId: null,
-        providerAccount: null,
-        providerReportedCost: null,
-        observedAt: null,
-      },
+      model: facts.model,
+      endpoint: facts.endpoint,
+      usage,
+      serviceTier: null,
+      region: null,
+      attributes: {},
+      capabilities: facts.toolsOffered || facts.toolCalls > 0 ? ["tool_use"] : [],
+      providerRequestId: null,
+      providerAccount: null,
+      providerReportedCost: null,
+      observedAt: null,
     }
   }
 
@@ -439,15 +508,26 @@ export class AgentCostExporter implements ObservabilityExporter {
     if (envelope) await envelope.finalize(status)
   }
 
+  /** Tracks work of a scope (awaited before it finalizes) and of the exporter (awaited by `flush`). */
   #pend(scope: Scope, work: Promise<unknown>): void {
-    const tracked = work.catch((error: unknown) => this.#report(error))
+    const tracked = work.then(
+      () => undefined,
+      (error: unknown) => this.#report(error),
+    )
     scope.pending.add(tracked)
-    this.#track(tracked).finally(() => scope.pending.delete(tracked))
+    this.#inflight.add(tracked)
+    void tracked.then(() => {
+      scope.pending.delete(tracked)
+      this.#inflight.delete(tracked)
+    })
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
     this.#inflight.add(work)
-    void work.finally(() => this.#inflight.delete(work)).catch(() => undefined)
+    void work.then(
+      () => this.#inflight.delete(work),
+      () => this.#inflight.delete(work),
+    )
     return work
   }
 

@@ -8,6 +8,8 @@ export {
   type AgentCostExporterOptions,
   ExcludedSpanType,
   type ExporterStats,
+  HiddenModelCalls,
+  type RequestContextLike,
   UnattributedRun,
 } from "./AgentCostExporter.ts"
 export * as Provider from "./Provider.ts"

@@ -7,7 +7,7 @@ import type { AgentCost } from "@agentcost/core"
 import { Agent } from "@mastra/core/agent"
 import type { MastraModelConfig } from "@mastra/core/llm"
 import { Mastra } from "@mastra/core/mastra"
-import type { SpanType } from "@mastra/core/observability"
+import { InternalSpans, type SpanType } from "@mastra/core/observability"
 import { InMemoryStore } from "@mastra/core/storage"
 import { createTool } from "@mastra/core/tools"
 import { createStep, createWorkflow } from "@mastra/core/workflows"
@@ -74,10 +74,21 @@ export interface AppOptions extends Omit<AgentCostExporterOptions, "agentcost"> 
   /** Shared storage: a second app on the same storage resumes the first one's runs. */
   readonly storage?: InMemoryStore | undefined
   readonly excludeSpanTypes?: Array<SpanType> | undefined
+  /** The agent keeps its model spans out of the trace (`tracingPolicy.internal`). */
+  readonly internalModelSpans?: boolean | undefined
+  readonly includeInternalSpans?: boolean | undefined
 }
 
 export const app = (options: AppOptions) => {
-  const { agentcost, model, storage, excludeSpanTypes, ...exporterOptions } = options
+  const {
+    agentcost,
+    model,
+    storage,
+    excludeSpanTypes,
+    internalModelSpans,
+    includeInternalSpans,
+    ...exporterOptions
+  } = options
   const exporter = new AgentCostExporter({ agentcost, ...exporterOptions })
   const agent = new Agent({
     id: "support",
@@ -87,6 +98,9 @@ export const app = (options: AppOptions) => {
       ? model.map((m) => ({ model: asMastraModel(m), maxRetries: 0 }))
       : asMastraModel(model as MockLanguageModelV4),
     tools: { lookupOrder, refund },
+    ...(internalModelSpans
+      ? { options: { tracingPolicy: { internal: InternalSpans.MODEL } } }
+      : {}),
   })
   const workflow = createWorkflow({
     id: "ticket-review",
@@ -108,6 +122,7 @@ export const app = (options: AppOptions) => {
           exporters: [exporter],
           requestContextKeys: exporter.requestContextKeys,
           ...(excludeSpanTypes ? { excludeSpanTypes } : {}),
+          ...(includeInternalSpans ? { includeInternalSpans } : {}),
         },
       },
     }),
