@@ -24,15 +24,11 @@ export interface Reading {
 
 const fields = ResponseFields.reader(PROVIDER)
 
-export const {
-  malformed,
-  optionalString,
-  requiredString,
-  count,
-  requiredCount,
-  unixSeconds,
-  remainder,
-} = fields
+export const malformed: (field: string, reason: string) => ProviderAdapter.MalformedResponse =
+  fields.malformed
+
+export const { optionalString, requiredString, count, requiredCount, unixSeconds, remainder } =
+  fields
 
 export type Part = ResponseFields.Part
 
