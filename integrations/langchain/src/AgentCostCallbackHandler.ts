@@ -414,7 +414,9 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
 
   #endRun(runId: string, status: "succeeded" | "failed"): Promise<void> | undefined {
     const run = this.#runs.end(runId)
-    return run && Runs.isRoot(run) ? this.#endRoot(run.root, status) : undefined
+    if (run === undefined || !Runs.isRoot(run)) return undefined
+    const root = run.root
+    return root.pending.length > 0 || root.envelopes ? this.#endRoot(root, status) : undefined
   }
 
   /**
