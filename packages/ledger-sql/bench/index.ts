@@ -182,7 +182,7 @@ const main = async () => {
   const startup = await agentcost(["ingest", empty, "--store", store])
   const ingest = await agentcost(["ingest", pgFile, "--store", store])
   const copySeconds = copyBack(pgUrl, schema)
-  psql(pgUrl, [`DROP SCHEMA "${schema}" CASCADE`])
+  psql(pgUrl, ["SET client_min_messages = warning", `DROP SCHEMA "${schema}" CASCADE`])
   const ingestRate = rate(sizes.postgres, ingest.seconds)
   const steadyRate = rate(sizes.postgres, ingest.seconds - startup.seconds)
   const copyRate = rate(sizes.postgres, copySeconds)

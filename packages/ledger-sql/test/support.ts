@@ -36,9 +36,15 @@ export const fileClient = (
 ): FileClient => {
   let scope: Scope.Closeable | undefined
   let context: Context.Context<SqlClient> | undefined
+  let failure: unknown
   beforeAll(async () => {
     scope = Scope.makeUnsafe()
-    context = await Effect.runPromise(Layer.buildWithScope(layer(), scope))
+    // Kept for the tests to fail with: an unreachable database fails every
+    // test of the file, none is skipped.
+    context = await Effect.runPromise(Layer.buildWithScope(layer(), scope)).catch((error) => {
+      failure = error
+      return undefined
+    })
   }, 180_000)
   afterAll(async () => {
     if (context && options.dropSchema) {
@@ -51,7 +57,7 @@ export const fileClient = (
     if (scope) await Effect.runPromise(Scope.close(scope, Exit.void))
   }, 60_000)
   const opened = () => {
-    if (!context) throw new Error("the file's SqlClient did not open (see beforeAll)")
+    if (!context) throw new Error(`the file's store did not open: ${String(failure)}`)
     return context
   }
   return Object.assign(() => Context.get(opened(), SqlClient), {

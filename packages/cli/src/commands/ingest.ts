@@ -333,12 +333,10 @@ const ingestFile = (
           switch (event.kind) {
             case "signal": {
               const signal = event.signal
+              // What booking would refuse halfway (an outcome fee it cannot price, the
+              // currency check of recordSignal), refused here before anything is written.
               const entry = signal.price_ref ? registry.pricer.entry(signal.price_ref) : undefined
-              if (
-                signal.price_ref &&
-                !entry &&
-                (signal.strategy === "OUTCOME_BASED" || signal.strategy === "HYBRID")
-              ) {
+              if (signal.price_ref && !entry && Booking.isOutcomePriced(signal)) {
                 reject(
                   number,
                   "price_ref",
@@ -403,7 +401,7 @@ const ingestFile = (
     }
     needs.clear()
     if (bad.size > 0 && !options.skipBad) {
-      const first = Math.min(...bad.keys())
+      const first = [...bad.keys()].reduce((a, b) => Math.min(a, b))
       const more = bad.size - 1
       return yield* new Cli.BadInput({
         message: `${bad.get(first)}${more > 0 ? ` (and ${more} more bad line${more === 1 ? "" : "s"})` : ""}; nothing was written (--skip-bad writes the other lines)`,
