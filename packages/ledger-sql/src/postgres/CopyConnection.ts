@@ -48,6 +48,35 @@ const errorOf = (body: Buffer): PgWireError => {
 
 const xor = (a: Buffer, b: Buffer) => Buffer.from(a.map((byte, i) => byte ^ b[i]!))
 
+/**
+ * SCRAM-SHA-256 (RFC 7677): the client-final message proving the password,
+ * given the client-first message's bare part and nonce and the server-first.
+ */
+export const scramClientFinal = (
+  password: string,
+  client: { readonly clientFirstBare: string; readonly nonce: string },
+  serverFirst: string,
+): string => {
+  const attributes = new Map(
+    serverFirst.split(",").map((part) => [part[0]!, part.slice(2)] as const),
+  )
+  const serverNonce = attributes.get("r") ?? ""
+  if (!serverNonce.startsWith(client.nonce)) throw new PgWireError("SCRAM: bad server nonce")
+  const salted = pbkdf2Sync(
+    password,
+    Buffer.from(attributes.get("s") ?? "", "base64"),
+    Number(attributes.get("i")),
+    32,
+    "sha256",
+  )
+  const clientKey = createHmac("sha256", salted).update("Client Key").digest()
+  const storedKey = createHash("sha256").update(clientKey).digest()
+  const withoutProof = `c=biws,r=${serverNonce}`
+  const authMessage = `${client.clientFirstBare},${serverFirst},${withoutProof}`
+  const signature = createHmac("sha256", storedKey).update(authMessage).digest()
+  return `${withoutProof},p=${xor(clientKey, signature).toString("base64")}`
+}
+
 export interface CopyConnection {
   /** Runs one simple query; resolves to the first row's text values of its last result. */
   readonly query: (sql: string) => Promise<ReadonlyArray<string | null> | undefined>
@@ -201,25 +230,7 @@ export const connect = async (url: string): Promise<CopyConnection> => {
       scram = { clientFirstBare, nonce }
     } else if (kind === 11 && scram) {
       const serverFirst = body.toString("utf8", 4)
-      const attributes = new Map(
-        serverFirst.split(",").map((part) => [part[0]!, part.slice(2)] as const),
-      )
-      const serverNonce = attributes.get("r") ?? ""
-      if (!serverNonce.startsWith(scram.nonce)) throw new PgWireError("SCRAM: bad server nonce")
-      const salted = pbkdf2Sync(
-        password,
-        Buffer.from(attributes.get("s") ?? "", "base64"),
-        Number(attributes.get("i")),
-        32,
-        "sha256",
-      )
-      const clientKey = createHmac("sha256", salted).update("Client Key").digest()
-      const storedKey = createHash("sha256").update(clientKey).digest()
-      const withoutProof = `c=biws,r=${serverNonce}`
-      const authMessage = `${scram.clientFirstBare},${serverFirst},${withoutProof}`
-      const signature = createHmac("sha256", storedKey).update(authMessage).digest()
-      const proof = xor(clientKey, signature).toString("base64")
-      send(frame("p", Buffer.from(`${withoutProof},p=${proof}`)))
+      send(frame("p", Buffer.from(scramClientFinal(password, scram, serverFirst))))
     } else if (kind !== 12) {
       throw new PgWireError(`unsupported authentication method ${kind}`)
     }
