@@ -9,6 +9,7 @@
 import type { CostEnvelope, CostSignal, Ledger as LedgerModule } from "@agentcost/core"
 import { Context, type Effect } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
+import * as Columns from "./Columns.ts"
 import type { Tables } from "./Schema.ts"
 
 export interface Copy {
@@ -36,61 +37,17 @@ export class Stager extends Context.Service<Stager, StagerShape>()(
   "@agentcost/ledger-sql/Stager",
 ) {}
 
-const ENVELOPE_FIELDS = [
-  "envelope_id",
-  "tenant_id",
-  "workflow_type",
-  "parent_id",
-  "status",
-  "outcome",
-  "payer_policy",
-  "opened_at",
-  "finalized_at",
-  "run_deadline",
-  "outcome_deadline",
-  "outcome_at",
-  "settlement",
-  "settled_at",
-  "settlement_error",
-  "settlement_attempts",
-  "next_settlement_at",
-] as const satisfies ReadonlyArray<keyof CostEnvelope.EnvelopeRecord>
-
-const ENTRY_FIELDS = [
-  "key",
-  "account",
-  "kind",
-  "amount",
-  "currency",
-  "tenant_id",
-  "envelope_id",
-  "signal_id",
-  "workflow_type",
-  "provider",
-  "provider_account",
-  "model",
-  "operation_id",
-  "resource_id",
-  "occurred_at",
-  "recorded_at",
-  "source_revision",
-] as const satisfies ReadonlyArray<keyof LedgerModule.LedgerEntry>
-
-const SIGNAL_FIELDS = [
-  "signal_id",
-  "envelope_id",
-  "tenant_id",
-  "observed_at",
-  "pricing_error",
-  "body",
-] as const
-
 /** Staging tables: emptied at every commit; `n` keeps the batch's order. */
-export const SETUP: ReadonlyArray<string> = [
-  `CREATE TEMP TABLE IF NOT EXISTS agentcost_stage_envelopes (n bigserial, envelope_id text, tenant_id text, workflow_type text, parent_id text, status text, outcome text, payer_policy text, opened_at timestamptz, finalized_at timestamptz, run_deadline timestamptz, outcome_deadline timestamptz, outcome_at timestamptz, settlement text, settled_at timestamptz, settlement_error text, settlement_attempts integer, next_settlement_at timestamptz) ON COMMIT DELETE ROWS`,
-  `CREATE TEMP TABLE IF NOT EXISTS agentcost_stage_signals (n bigserial, signal_id text, envelope_id text, tenant_id text, observed_at timestamptz, pricing_error text, body json) ON COMMIT DELETE ROWS`,
-  `CREATE TEMP TABLE IF NOT EXISTS agentcost_stage_entries (n bigserial, key text, account text, kind text, amount numeric, currency text, tenant_id text, envelope_id text, signal_id text, workflow_type text, provider text, provider_account text, model text, operation_id text, resource_id text, occurred_at timestamptz, recorded_at timestamptz, source_revision text) ON COMMIT DELETE ROWS`,
-]
+export const SETUP: ReadonlyArray<string> = (
+  [
+    ["envelopes", Columns.ENVELOPE],
+    ["signals", Columns.SIGNAL],
+    ["entries", Columns.ENTRY],
+  ] as const
+).map(
+  ([table, columns]) =>
+    `CREATE TEMP TABLE IF NOT EXISTS agentcost_stage_${table} (n bigserial, ${Columns.definitions(columns)}) ON COMMIT DELETE ROWS`,
+)
 
 /** A value in COPY's text format: `\N` for null, backslash escapes for the rest. */
 const field = (value: unknown): string => {
@@ -103,23 +60,25 @@ const field = (value: unknown): string => {
     : text
 }
 
+/** Rows in COPY's text format, one field per column, in the columns' order. */
 const rows = <T>(
   records: ReadonlyArray<T>,
-  fields: ReadonlyArray<string>,
-  get: (r: T, f: string) => unknown,
+  columns: ReadonlyArray<Columns.Column>,
+  get: (record: T, column: string) => unknown,
 ) => {
   let data = ""
   for (const record of records) {
-    for (let i = 0; i < fields.length; i++) {
-      data += (i === 0 ? "" : "\t") + field(get(record, fields[i]!))
+    for (let i = 0; i < columns.length; i++) {
+      data += (i === 0 ? "" : "\t") + field(get(record, columns[i]![0]))
     }
     data += "\n"
   }
   return data
 }
 
-const ENVELOPE_COLUMNS = ENVELOPE_FIELDS.join(", ")
-const ENTRY_COLUMNS = ENTRY_FIELDS.join(", ")
+const ENVELOPE_COLUMNS = Columns.names(Columns.ENVELOPE)
+const ENTRY_COLUMNS = Columns.names(Columns.ENTRY)
+const SIGNAL_COLUMNS = Columns.names(Columns.SIGNAL)
 
 /** The COPYs and the moving statement for a batch of envelopes, signals and entries. */
 export const plan = (
@@ -136,7 +95,7 @@ export const plan = (
     copies.push({
       table: "pg_temp.agentcost_stage_envelopes",
       columns: ENVELOPE_COLUMNS,
-      data: rows(batch.envelopes, ENVELOPE_FIELDS, (r, f) => r[f as keyof typeof r]),
+      data: rows(batch.envelopes, Columns.ENVELOPE, (r, f) => r[f as keyof typeof r]),
     })
     parts.push(`envelopes_in AS (
       INSERT INTO ${t.envelopes} (tenant_key, ${ENVELOPE_COLUMNS})
@@ -152,8 +111,8 @@ export const plan = (
   if (batch.signals.length > 0) {
     copies.push({
       table: "pg_temp.agentcost_stage_signals",
-      columns: SIGNAL_FIELDS.join(", "),
-      data: rows(batch.signals, SIGNAL_FIELDS, (s, f) =>
+      columns: SIGNAL_COLUMNS,
+      data: rows(batch.signals, Columns.SIGNAL, (s, f) =>
         f === "body"
           ? JSON.stringify(s)
           : f === "pricing_error"
@@ -162,8 +121,8 @@ export const plan = (
       ),
     })
     parts.push(`signals_in AS (
-      INSERT INTO ${t.signals} (tenant_key, signal_id, envelope_id, tenant_id, observed_at, pricing_error, body)
-      SELECT coalesce(tenant_id, ''), signal_id, envelope_id, tenant_id, observed_at, pricing_error, body
+      INSERT INTO ${t.signals} (tenant_key, ${SIGNAL_COLUMNS})
+      SELECT coalesce(tenant_id, ''), ${SIGNAL_COLUMNS}
       FROM pg_temp.agentcost_stage_signals ORDER BY n
       ON CONFLICT DO NOTHING
       RETURNING 1
@@ -173,7 +132,7 @@ export const plan = (
     copies.push({
       table: "pg_temp.agentcost_stage_entries",
       columns: ENTRY_COLUMNS,
-      data: rows(batch.entries, ENTRY_FIELDS, (r, f) => r[f as keyof typeof r]),
+      data: rows(batch.entries, Columns.ENTRY, (r, f) => r[f as keyof typeof r]),
     })
     parts.push(`entries_in AS (
       INSERT INTO ${t.entries} (tenant_key, ${ENTRY_COLUMNS})

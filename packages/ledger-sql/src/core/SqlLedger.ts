@@ -4,9 +4,9 @@
  * in-memory reference's (`MemoryLedger`), proven by the shared contract suite;
  * reports and balances are computed in SQL (GROUP BY) with NUMERIC money.
  *
- * Writes are batched: one `INSERT … SELECT FROM json_to_recordset($1) ON
- * CONFLICT DO NOTHING` per table and batch, in one transaction, so a batch is
- * idempotent and all-or-nothing whatever its size.
+ * Writes are batched, idempotent (`ON CONFLICT DO NOTHING`) and atomic: one
+ * statement for a small batch, COPY into staging tables for a large one when
+ * the driver can (`BatchCopy`).
  */
 import type {
   CostEnvelope,
@@ -20,6 +20,7 @@ import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Fragment } from "effect/sql/Statement"
 import * as BatchCopy from "./BatchCopy.ts"
+import * as Columns from "./Columns.ts"
 import type { Tables } from "./Schema.ts"
 
 type EnvelopeRecord = CostEnvelope.EnvelopeRecord
@@ -37,8 +38,7 @@ const iso = (value: unknown): string | null =>
 
 const isoNotNull = (value: unknown): string => iso(value)!
 
-const ENVELOPE_COLUMNS =
-  "envelope_id, tenant_id, workflow_type, parent_id, status, outcome, payer_policy, opened_at, finalized_at, run_deadline, outcome_deadline, outcome_at, settlement, settled_at, settlement_error, settlement_attempts, next_settlement_at"
+const ENVELOPE_COLUMNS = Columns.names(Columns.ENVELOPE)
 
 const TIMESTAMP_FIELDS = new Set([
   "opened_at",
@@ -90,8 +90,10 @@ const toEnvelope = (row: Record<string, unknown>): EnvelopeRecord =>
     next_settlement_at: iso(row.next_settlement_at),
   }) as EnvelopeRecord
 
-const ENTRY_COLUMNS =
-  "key, account, kind, amount::text AS amount, currency, tenant_id, envelope_id, signal_id, workflow_type, provider, provider_account, model, operation_id, resource_id, occurred_at, recorded_at, source_revision"
+/** The entry columns as read: amounts as exact text. */
+const ENTRY_COLUMNS = Columns.ENTRY.map(([name]) =>
+  name === "amount" ? "amount::text AS amount" : name,
+).join(", ")
 
 const toEntry = (row: Record<string, unknown>): LedgerEntry =>
   ({
@@ -246,13 +248,9 @@ export const make = (
         if (batch.envelopes?.length) {
           parts.push(sql`envelopes_in AS (
             INSERT INTO ${envelopes} (${sql.literal(`tenant_key, ${ENVELOPE_COLUMNS}`)})
-            SELECT coalesce(x.tenant_id, ''), ${sql.literal(ENVELOPE_COLUMNS.replace(/(\w+)/g, "x.$1"))}
-            FROM json_to_recordset(${JSON.stringify(batch.envelopes)}::json) AS x(
-              envelope_id text, tenant_id text, workflow_type text, parent_id text,
-              status text, outcome text, payer_policy text, opened_at timestamptz,
-              finalized_at timestamptz, run_deadline timestamptz, outcome_deadline timestamptz,
-              outcome_at timestamptz, settlement text, settled_at timestamptz,
-              settlement_error text, settlement_attempts integer, next_settlement_at timestamptz)
+            SELECT coalesce(x.tenant_id, ''), ${sql.literal(Columns.names(Columns.ENVELOPE, "x"))}
+            FROM json_to_recordset(${JSON.stringify(batch.envelopes)}::json)
+              AS x(${sql.literal(Columns.definitions(Columns.ENVELOPE))})
             ON CONFLICT DO NOTHING
             RETURNING envelope_id, tenant_key, settlement, next_settlement_at
           ), claims_in AS (
@@ -291,12 +289,10 @@ export const make = (
             body: signal,
           }))
           parts.push(sql`signals_in AS (
-            INSERT INTO ${signals} (tenant_key, signal_id, envelope_id, tenant_id, observed_at, pricing_error, body)
-            SELECT coalesce(x.tenant_id, ''), x.signal_id, x.envelope_id, x.tenant_id, x.observed_at,
-                   x.pricing_error, x.body
-            FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(
-              signal_id text, envelope_id text, tenant_id text, observed_at timestamptz,
-              pricing_error text, body json)
+            INSERT INTO ${signals} (tenant_key, ${sql.literal(Columns.names(Columns.SIGNAL))})
+            SELECT coalesce(x.tenant_id, ''), ${sql.literal(Columns.names(Columns.SIGNAL, "x"))}
+            FROM json_to_recordset(${JSON.stringify(rows)}::json)
+              AS x(${sql.literal(Columns.definitions(Columns.SIGNAL))})
             ON CONFLICT DO NOTHING
             RETURNING 1
           )`)
@@ -305,18 +301,10 @@ export const make = (
         if (entryRows.length > 0) {
           yield* ensurePartitions(entryRows)
           parts.push(sql`entries_in AS (
-            INSERT INTO ${entries} (tenant_key, key, account, kind, amount, currency, tenant_id,
-              envelope_id, signal_id, workflow_type, provider, provider_account, model,
-              operation_id, resource_id, occurred_at, recorded_at, source_revision)
-            SELECT coalesce(x.tenant_id, ''), x.key, x.account, x.kind, x.amount, x.currency,
-              x.tenant_id, x.envelope_id, x.signal_id, x.workflow_type, x.provider,
-              x.provider_account, x.model, x.operation_id, x.resource_id, x.occurred_at,
-              x.recorded_at, x.source_revision
-            FROM json_to_recordset(${JSON.stringify(entryRows)}::json) AS x(
-              key text, account text, kind text, amount numeric, currency text, tenant_id text,
-              envelope_id text, signal_id text, workflow_type text, provider text,
-              provider_account text, model text, operation_id text, resource_id text,
-              occurred_at timestamptz, recorded_at timestamptz, source_revision text)
+            INSERT INTO ${entries} (tenant_key, ${sql.literal(Columns.names(Columns.ENTRY))})
+            SELECT coalesce(x.tenant_id, ''), ${sql.literal(Columns.names(Columns.ENTRY, "x"))}
+            FROM json_to_recordset(${JSON.stringify(entryRows)}::json)
+              AS x(${sql.literal(Columns.definitions(Columns.ENTRY))})
             ON CONFLICT DO NOTHING
             RETURNING 1
           )`)
@@ -428,7 +416,7 @@ export const make = (
           FROM picked WHERE c.envelope_id = picked.envelope_id
           RETURNING c.envelope_id
         )
-        SELECT ${sql.literal(ENVELOPE_COLUMNS.replace(/(\w+)/g, "e.$1"))}
+        SELECT ${sql.literal(Columns.names(Columns.ENVELOPE, "e"))}
         FROM ${envelopes} e JOIN claimed ON claimed.envelope_id = e.envelope_id
         ORDER BY e.seq`.pipe(Effect.map((rows) => rows.map(toEnvelope)))
     }
