@@ -10,6 +10,7 @@
  * await agentcost.close()   // flushes: nothing recorded is lost on a clean shutdown
  * ```
  */
+import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { Clock, Effect, Layer, ManagedRuntime } from "effect"
 import type { EnvelopeRecord, FinalStatus, Outcome, PayerPolicy } from "./CostEnvelope.ts"
@@ -117,13 +118,17 @@ const resolveLedger = async (store: string): Promise<Layer.Layer<Ledger, LedgerE
   if (store === "memory:" || store.startsWith("memory:")) {
     return MemoryLedger.layer(MemoryLedger.storeNamed(store.slice("memory:".length)))
   }
-  // The SQL stores live in @agentcost/ledger-sql, resolved from the application.
+  // The SQL stores live in @agentcost/ledger-sql: resolved from the application
+  // (strict installs), else from here (hoisted ones).
   let sql: { readonly layerFromUrl: (url: string) => Layer.Layer<Ledger, LedgerError> }
   try {
-    const resolved = import.meta.resolve(
-      "@agentcost/ledger-sql",
-      pathToFileURL(`${process.cwd()}/`).href,
-    )
+    const fromApp = createRequire(pathToFileURL(`${process.cwd()}/`).href)
+    let resolved: string
+    try {
+      resolved = pathToFileURL(fromApp.resolve("@agentcost/ledger-sql")).href
+    } catch {
+      resolved = import.meta.resolve("@agentcost/ledger-sql")
+    }
     sql = await import(resolved)
   } catch {
     throw new Error(

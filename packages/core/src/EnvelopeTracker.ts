@@ -320,7 +320,8 @@ export class EnvelopeTracker extends Context.Service<
       return signal
     }
 
-    const recordSignal = Effect.fn("EnvelopeTracker.recordSignal")(function* (
+    // Per signal on the ingest path: untraced, like record.
+    const recordSignal = Effect.fnUntraced(function* (
       signal: CostSignal.CostSignal,
       payerPolicy?: PayerPolicy,
     ) {
