@@ -88,11 +88,13 @@ export class InvalidEnvelopeOptions extends Schema.TaggedError<InvalidEnvelopeOp
   }
 }
 
-/** Envelope ids sort by time and are unique without coordination. */
-export const makeId = (now: number): string => {
-  const time = now.toString(36).padStart(9, "0")
-  const random = crypto.getRandomValues(new Uint8Array(10))
-  let suffix = ""
-  for (const byte of random) suffix += (byte % 36).toString(36)
-  return `env_${time}${suffix}`
-}
+// A random prefix per process and a counter: unique without coordination, and
+// without a call to the system's random source per envelope.
+const processPrefix = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) =>
+  (b % 36).toString(36),
+).join("")
+let sequence = 0
+
+/** Envelope ids sort by time and are unique across processes without coordination. */
+export const makeId = (now: number): string =>
+  `env_${now.toString(36).padStart(9, "0")}${processPrefix}${(sequence++).toString(36).padStart(4, "0")}`

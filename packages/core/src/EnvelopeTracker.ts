@@ -30,6 +30,7 @@ import type {
   ProviderAdapter,
 } from "./ProviderAdapter.ts"
 import { type Contribution, type ResourceRecord, resourceId } from "./SharedResource.ts"
+import { iso } from "./Timestamp.ts"
 import { WriteBuffer } from "./WriteBuffer.ts"
 
 export interface TrackerOptions {
@@ -86,8 +87,6 @@ export class UnknownProvider extends Schema.TaggedError<UnknownProvider>()("Unkn
     return `no adapter for provider "${this.provider}" (configured: ${this.known.join(", ") || "none"}); add it to adapters`
   }
 }
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 /** The settlement state an envelope with these signals and outcome is in once finalized. */
 export const settlementAfterFinalize = (

@@ -14,6 +14,7 @@ import { Ledger, type LedgerEntry, type LedgerError } from "./Ledger.ts"
 import * as Money from "./Money.ts"
 import type { UnknownOutcomePrice } from "./PricingRegistry.ts"
 import type { SettledCost, SettlementSource } from "./SettlementSource.ts"
+import { iso } from "./Timestamp.ts"
 
 export interface SettlementOptions {
   readonly sources?: ReadonlyArray<SettlementSource> | undefined
@@ -45,7 +46,6 @@ export interface SettleSummary {
   readonly envelopes: ReadonlyArray<EnvelopeSettlement>
 }
 
-const iso = (ms: number) => new Date(ms).toISOString()
 const HOUR = 60 * 60 * 1000
 
 /** The first source for the signal's provider that accepts it. */
