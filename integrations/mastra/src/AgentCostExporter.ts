@@ -24,6 +24,10 @@
  * - Tool spans (`tool_call`, `mcp_tool_call`, `client_tool_call`) are counted
  *   as `tool_calls` on the model call of the step that requested them (Mastra
  *   runs a step's tools before the step's inference span ends).
+ * - Usage Mastra rolled up from model calls it keeps out of the trace
+ *   (`internalUsage`) is booked unpriced rather than dropped.
+ *
+ * Bookings run after the spans end, outside the run; `flush` waits for them.
  */
 import {
   type AgentCost,
@@ -539,27 +543,26 @@ export class AgentCostExporter implements ObservabilityExporter {
   }
 }
 
+/** A scope whose envelope is known now, or once `envelope` resolves (it never rejects). */
 const scope = (
   spanId: string,
   envelope: EnvelopeHandle | Promise<EnvelopeHandle | undefined>,
   owned: boolean,
   travels: boolean,
 ): Scope => {
+  const known = !(envelope instanceof Promise)
   const created: Scope = {
     spanId,
-    envelope: undefined,
-    ready: Promise.resolve(envelope),
+    envelope: known ? envelope : undefined,
+    ready: known ? Promise.resolve(envelope) : envelope,
     owned,
     travels,
     pending: new Set(),
   }
-  if ("envelopeId" in envelope) created.envelope = envelope
-  else
-    void created.ready.then(
-      (resolved) => {
-        created.envelope = resolved
-      },
-      () => undefined,
-    )
+  if (!known) {
+    void envelope.then((resolved) => {
+      created.envelope = resolved
+    })
+  }
   return created
 }
