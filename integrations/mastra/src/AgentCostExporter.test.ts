@@ -144,6 +144,33 @@ describe("AgentCostExporter: agents", () => {
     await t.agentcost.close()
   })
 
+  it("books a call retried after a refused attempt once: the refused attempt bills nothing", async () => {
+    const t = await setup()
+    let attempts = 0
+    const flaky = scriptedModel("openai.chat", "gpt-6-sol", () => {
+      if (++attempts === 1) {
+        throw new APICallError({
+          message: "Rate limited",
+          url: "https://api.openai.com/v1/chat/completions",
+          requestBodyValues: {},
+          statusCode: 429,
+          isRetryable: true,
+        })
+      }
+      return { ...openAiChat({ prompt_tokens: 1000, completion_tokens: 100 }), text: "ok" }
+    })
+    const { mastra, exporter } = app({ agentcost: t.agentcost, model: [flaky], maxRetries: 1 })
+    await mastra
+      .getAgent("support")
+      .generate("hi", { requestContext: context({ tenantId: "acme" }) })
+    await exporter.flush()
+    expect(callCount(flaky)).toBe(2)
+    expect(await t.signals()).toHaveLength(1)
+    // 1000 × $2 + 100 × $8 = $2800 per million.
+    expect(await t.byTenant()).toEqual({ acme: "0.0028" })
+    await t.agentcost.close()
+  })
+
   it("finalizes a run whose every model failed as failed, with nothing booked", async () => {
     const t = await setup()
     const down = scriptedModel("openai.chat", "gpt-6-sol", () => {

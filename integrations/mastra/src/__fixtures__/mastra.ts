@@ -71,6 +71,8 @@ export interface AppOptions extends Omit<AgentCostExporterOptions, "agentcost"> 
   readonly agentcost: AgentCost
   /** One model, or a primary and its fallbacks. */
   readonly model: MockLanguageModelV4 | ReadonlyArray<MockLanguageModelV4>
+  /** Retries of each model in a list (default 0). */
+  readonly maxRetries?: number | undefined
   /** Shared storage: a second app on the same storage resumes the first one's runs. */
   readonly storage?: InMemoryStore | undefined
   readonly excludeSpanTypes?: Array<SpanType> | undefined
@@ -87,6 +89,7 @@ export const app = (options: AppOptions) => {
     excludeSpanTypes,
     internalModelSpans,
     includeInternalSpans,
+    maxRetries,
     ...exporterOptions
   } = options
   const exporter = new AgentCostExporter({ agentcost, ...exporterOptions })
@@ -95,7 +98,7 @@ export const app = (options: AppOptions) => {
     name: "support",
     instructions: "Answer support tickets.",
     model: Array.isArray(model)
-      ? model.map((m) => ({ model: asMastraModel(m), maxRetries: 0 }))
+      ? model.map((m) => ({ model: asMastraModel(m), maxRetries: maxRetries ?? 0 }))
       : asMastraModel(model as MockLanguageModelV4),
     tools: { lookupOrder, refund },
     ...(internalModelSpans
