@@ -291,4 +291,23 @@ describe("AgentCost facade", () => {
     expect(row(report, "acme")).toMatchObject({ total: "0.005", settled: "0.005" })
     await agentcost.close()
   })
+
+  it("opens an envelope under an id of the caller's, which another process resumes", async () => {
+    const store = `memory:own-id-${Math.random()}`
+    const { agentcost: web } = await create({ store })
+    const { agentcost: worker } = await create({ store })
+    const opened = await web.open({ tenantId: "acme", envelopeId: "job-42" })
+    expect(opened.envelopeId).toBe("job-42")
+    await web.flush()
+    const resumed = await worker.resume("job-42")
+    await resumed.record(acme("chat-1", { input_tokens: 4000 }))
+    await resumed.finalize()
+    // 4000 input tokens × $1/M, booked by the worker to the web process's envelope.
+    expect(row(await web.report({ period: "2026-11", by: "tenant" }), "acme")?.total).toBe("0.004")
+    await expect(web.open({ tenantId: "acme", runDeadlineMs: -1 })).rejects.toMatchObject({
+      _tag: "InvalidEnvelopeOptions",
+    })
+    await web.close()
+    await worker.close()
+  })
 })

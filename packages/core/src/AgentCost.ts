@@ -16,7 +16,12 @@ import { Clock, Effect, Layer, ManagedRuntime } from "effect"
 import type { EnvelopeRecord, FinalStatus, Outcome, PayerPolicy } from "./CostEnvelope.ts"
 import type { CostSignal } from "./CostSignal.ts"
 import * as EnvelopeContext from "./EnvelopeContext.ts"
-import { type ActiveEnvelope, type CallInput, EnvelopeTracker } from "./EnvelopeTracker.ts"
+import {
+  type ActiveEnvelope,
+  type CallInput,
+  EnvelopeTracker,
+  type OpenOptions as TrackerOpenOptions,
+} from "./EnvelopeTracker.ts"
 import { Ledger, type LedgerError, type Report, type ReportQuery } from "./Ledger.ts"
 import * as MemoryLedger from "./MemoryLedger.ts"
 import * as PriceBook from "./PriceBook.ts"
@@ -61,6 +66,11 @@ export interface RunOptions {
   readonly payerPolicy?: PayerPolicy | undefined
   readonly runDeadlineMs?: number | undefined
   readonly outcomeDeadlineMs?: number | undefined
+}
+
+/** Options of `open`: a run's, plus an envelope id of your own (a job id, a framework run id) to resume by. */
+export interface OpenOptions extends RunOptions {
+  readonly envelopeId?: string | undefined
 }
 
 export interface BeginOptions {
@@ -289,18 +299,14 @@ export class AgentCost {
     if (parent && !options.ownEnvelope && sameTenant) {
       return fn(new EnvelopeHandle(this, parent))
     }
-    const active = await this.#run(
-      EnvelopeTracker.use((tracker) =>
-        tracker.open({
-          tenantId: options.tenantId ?? parent?.tenantId,
-          workflowType: options.workflowType ?? parent?.workflowType,
-          parentId: parent?.envelopeId,
-          payerPolicy: options.payerPolicy,
-          runDeadlineMs: options.runDeadlineMs,
-          outcomeDeadlineMs: options.outcomeDeadlineMs,
-        }),
-      ),
-    )
+    const active = await this.#openEnvelope({
+      tenantId: options.tenantId ?? parent?.tenantId,
+      workflowType: options.workflowType ?? parent?.workflowType,
+      parentId: parent?.envelopeId,
+      payerPolicy: options.payerPolicy,
+      runDeadlineMs: options.runDeadlineMs,
+      outcomeDeadlineMs: options.outcomeDeadlineMs,
+    })
     this.#live.set(active.envelopeId, active)
     const handle = new EnvelopeHandle(this, active)
     let deadline: NodeJS.Timeout | undefined
@@ -320,6 +326,18 @@ export class AgentCost {
       clearTimeout(deadline)
       if (!active.finalized) await this.finalize(active, status).catch((e) => ignoreClosed(e))
     }
+  }
+
+  /** Opens synchronously when the buffer has room, else through the effectful path. */
+  #openEnvelope(options: TrackerOpenOptions): Promise<ActiveEnvelope> {
+    if (this.#closed) return Promise.reject(new Error("agentcost is closed"))
+    try {
+      const active = this.#tracker.openNow(options)
+      if (active) return Promise.resolve(active)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#run(this.#tracker.open(options))
   }
 
   #whenIdle(active: ActiveEnvelope): Promise<void> {
@@ -353,18 +371,8 @@ export class AgentCost {
    * learn the tenant from framework metadata, and for work that spans
    * processes. Finalize it with `envelope.finalize(status)`.
    */
-  async open(options: RunOptions = {}): Promise<EnvelopeHandle> {
-    const active = await this.#run(
-      EnvelopeTracker.use((tracker) =>
-        tracker.open({
-          tenantId: options.tenantId,
-          workflowType: options.workflowType,
-          payerPolicy: options.payerPolicy,
-          runDeadlineMs: options.runDeadlineMs,
-          outcomeDeadlineMs: options.outcomeDeadlineMs,
-        }),
-      ),
-    )
+  async open(options: OpenOptions = {}): Promise<EnvelopeHandle> {
+    const active = await this.#openEnvelope(options)
     this.#live.set(active.envelopeId, active)
     return new EnvelopeHandle(this, active)
   }

@@ -3,7 +3,7 @@
  * or tool call, priced. JSON field names are the contract; `encode`/`decode`
  * go through Schema so a malformed line names its field.
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { Schema, SchemaIssue } from "effect"
 import { decimal, format, isDecimalString } from "./Money.ts"
 import { STRATEGIES } from "./PriceBook.ts"
@@ -132,11 +132,11 @@ export const signalId = (input: {
   readonly callIndex: number
 }): string => {
   if (input.providerRequestId) return `${input.provider}:${input.providerRequestId}`
-  const digest = createHash("sha256")
-    .update(
-      `${input.envelopeId ?? ""}\u0000${input.operationId ?? ""}\u0000${input.attempt}\u0000${input.callIndex}`,
-    )
-    .digest("hex")
+  const digest = hash(
+    "sha256",
+    `${input.envelopeId ?? ""}\u0000${input.operationId ?? ""}\u0000${input.attempt}\u0000${input.callIndex}`,
+    "hex",
+  )
   return `${input.provider}:h_${digest.slice(0, 32)}`
 }
 

@@ -106,6 +106,8 @@ export class EnvelopeTracker extends Context.Service<
     readonly open: (
       options: OpenOptions,
     ) => Effect.Effect<ActiveEnvelope, InvalidEnvelopeOptions | LedgerError>
+    /** `open` synchronously when it can; undefined means "use open". Throws InvalidEnvelopeOptions. */
+    readonly openNow: (options: OpenOptions) => ActiveEnvelope | undefined
     readonly resume: (
       envelopeId: string,
     ) => Effect.Effect<ActiveEnvelope, UnknownEnvelope | EnvelopeClosed | LedgerError>
@@ -177,17 +179,17 @@ export class EnvelopeTracker extends Context.Service<
           ),
         )
 
-    const open = Effect.fn("EnvelopeTracker.open")(function* (opts: OpenOptions) {
-      const now = yield* Clock.currentTimeMillis
+    /** The envelope record and its in-process state; throws InvalidEnvelopeOptions. */
+    const envelopeOf = (opts: OpenOptions, now: number) => {
       const deadline = opts.runDeadlineMs ?? runDeadlineMs
       if (!(deadline > 0)) {
-        return yield* new InvalidEnvelopeOptions({
+        throw new InvalidEnvelopeOptions({
           field: "runDeadlineMs",
           reason: `must be positive, got ${deadline}`,
         })
       }
       if (opts.outcomeDeadlineMs !== undefined && !(opts.outcomeDeadlineMs > 0)) {
-        return yield* new InvalidEnvelopeOptions({
+        throw new InvalidEnvelopeOptions({
           field: "outcomeDeadlineMs",
           reason: `must be positive, got ${opts.outcomeDeadlineMs}`,
         })
@@ -214,8 +216,7 @@ export class EnvelopeTracker extends Context.Service<
         settlement_attempts: 0,
         next_settlement_at: null,
       }
-      yield* buffer.offer({ envelopes: [record] })
-      return {
+      const active: ActiveEnvelope = {
         envelopeId,
         tenantId: record.tenant_id,
         workflowType: record.workflow_type,
@@ -223,8 +224,27 @@ export class EnvelopeTracker extends Context.Service<
         inflight: 0,
         callIndex: 0,
         finalized: false,
-      } satisfies ActiveEnvelope
+      }
+      return { record, active }
+    }
+
+    const open = Effect.fn("EnvelopeTracker.open")(function* (opts: OpenOptions) {
+      const now = yield* Clock.currentTimeMillis
+      const { record, active } = yield* Effect.try({
+        try: () => envelopeOf(opts, now),
+        catch: (error) => error as InvalidEnvelopeOptions,
+      })
+      yield* buffer.offer({ envelopes: [record] })
+      return active
     })
+
+    /** `open` without a fiber (one per workflow run); undefined means "use open". */
+    const openNow = (opts: OpenOptions): ActiveEnvelope | undefined => {
+      if (!buffer.hasRoom()) return undefined
+      const { record, active } = envelopeOf(opts, clock.currentTimeMillisUnsafe())
+      buffer.offerNow({ envelopes: [record] })
+      return active
+    }
 
     const resume = Effect.fn("EnvelopeTracker.resume")(function* (envelopeId: string) {
       yield* buffer.flush
@@ -489,6 +509,7 @@ export class EnvelopeTracker extends Context.Service<
 
     return EnvelopeTracker.of({
       open,
+      openNow,
       resume,
       record,
       recordNow,
