@@ -1,10 +1,17 @@
 /**
- * Large batches through COPY: the rows go into session-local staging tables
- * with `COPY` (PostgreSQL's fastest way in), then one statement moves them
- * into the ledger with `INSERT … ON CONFLICT DO NOTHING` in the order they
- * came, in one transaction. Same rows, same idempotency, same counts as the
- * single-statement path; about twice as fast on the server for thousands of
- * rows. The SQL lives here, shared; a driver only moves the bytes (`Stager`).
+ * Large batches through COPY (PostgreSQL's fastest way in), two ways:
+ *
+ * - direct: one transaction COPYs the rows straight into the ledger tables
+ *   (and the claim table). New rows, the common case, cost what a plain COPY
+ *   costs. A row already there fails the COPY on its unique key
+ *   (`unique_violation`) and the whole transaction rolls back, writing
+ *   nothing;
+ * - staged, then: the rows go into session-local staging tables and one
+ *   statement moves them into the ledger with `INSERT … ON CONFLICT DO
+ *   NOTHING` in the order they came, in one transaction.
+ *
+ * Same rows, same idempotency, same counts as the single-statement path. The
+ * SQL lives here, shared; a driver only moves the bytes (`Stager`).
  */
 import type { CostEnvelope, CostSignal, Ledger as LedgerModule } from "@agentcost/core"
 import { Context, type Effect } from "effect"
@@ -13,7 +20,7 @@ import * as Columns from "./Columns.ts"
 import type { Tables } from "./Schema.ts"
 
 export interface Copy {
-  /** A staging table (`pg_temp.…`). */
+  /** The table COPY writes (a staging table `pg_temp.…`, or a ledger table). */
   readonly table: string
   readonly columns: string
   /** Rows in COPY's text format. */
@@ -21,6 +28,13 @@ export interface Copy {
 }
 
 export interface StagerShape {
+  /**
+   * In one transaction on one session: COPYs each of `copies` straight into
+   * its ledger table and commits; resolves to false, having written nothing,
+   * when a row is there already (a unique key refused it: `unique_violation`).
+   * A driver without it stages every batch.
+   */
+  readonly direct?: (copies: ReadonlyArray<Copy>) => Effect.Effect<boolean, SqlError>
   /**
    * In one transaction on one session: runs `setup`, COPYs each of `copies`,
    * then `statement`; resolves to the statement's first row (values in order).
@@ -37,7 +51,10 @@ export class Stager extends Context.Service<Stager, StagerShape>()(
   "@agentcost/ledger-sql/Stager",
 ) {}
 
-/** Staging tables: emptied at every commit; `n` keeps the batch's order. */
+/**
+ * Staging tables: emptied at every commit; `n` keeps the batch's order. They
+ * take the rows the direct COPY would (`tenant_key` first), so one text serves both.
+ */
 export const SETUP: ReadonlyArray<string> = (
   [
     ["envelopes", Columns.ENVELOPE],
@@ -46,7 +63,7 @@ export const SETUP: ReadonlyArray<string> = (
   ] as const
 ).map(
   ([table, columns]) =>
-    `CREATE TEMP TABLE IF NOT EXISTS agentcost_stage_${table} (n bigserial, ${Columns.definitions(columns)}) ON COMMIT DELETE ROWS`,
+    `CREATE TEMP TABLE IF NOT EXISTS agentcost_stage_${table} (n bigserial, tenant_key text, ${Columns.definitions(columns)}) ON COMMIT DELETE ROWS`,
 )
 
 /** A value in COPY's text format: `\N` for null, backslash escapes for the rest. */
@@ -60,17 +77,19 @@ const field = (value: unknown): string => {
     : text
 }
 
-/** Rows in COPY's text format, one field per column, in the columns' order. */
-const rows = <T>(
+/**
+ * Rows in COPY's text format: the tenant key (the tenant id, '' for none),
+ * then one field per column, in the columns' order.
+ */
+const rows = <T extends { readonly tenant_id: string | null }>(
   records: ReadonlyArray<T>,
   columns: ReadonlyArray<Columns.Column>,
   get: (record: T, column: string) => unknown,
 ) => {
   let data = ""
   for (const record of records) {
-    for (let i = 0; i < columns.length; i++) {
-      data += (i === 0 ? "" : "\t") + field(get(record, columns[i]![0]))
-    }
+    data += field(record.tenant_id ?? "")
+    for (let i = 0; i < columns.length; i++) data += `\t${field(get(record, columns[i]![0]))}`
     data += "\n"
   }
   return data
@@ -80,7 +99,15 @@ const ENVELOPE_COLUMNS = Columns.names(Columns.ENVELOPE)
 const ENTRY_COLUMNS = Columns.names(Columns.ENTRY)
 const SIGNAL_COLUMNS = Columns.names(Columns.SIGNAL)
 
-/** The COPYs and the moving statement for a batch of envelopes, signals and entries. */
+export interface Plan {
+  /** The COPYs straight into the ledger tables, for rows new to the store (`StagerShape.direct`). */
+  readonly direct: ReadonlyArray<Copy>
+  /** The COPYs into the staging tables, and the statement that moves their rows. */
+  readonly copies: ReadonlyArray<Copy>
+  readonly statement: string
+}
+
+/** The COPYs, direct and staged, and the moving statement for a batch. */
 export const plan = (
   t: Tables,
   batch: {
@@ -88,18 +115,43 @@ export const plan = (
     readonly signals: ReadonlyArray<CostSignal.CostSignal>
     readonly entries: ReadonlyArray<LedgerModule.LedgerEntry>
   },
-): { readonly copies: ReadonlyArray<Copy>; readonly statement: string } => {
+): Plan => {
+  const direct: Array<Copy> = []
   const copies: Array<Copy> = []
   const parts: Array<string> = []
-  if (batch.envelopes.length > 0) {
+  /** One text for both: into the staging table, or straight into the ledger's. */
+  const both = (name: string, ledgerTable: string, columns: string, data: string) => {
     copies.push({
-      table: "pg_temp.agentcost_stage_envelopes",
-      columns: ENVELOPE_COLUMNS,
-      data: rows(batch.envelopes, Columns.ENVELOPE, (r, f) => r[f as keyof typeof r]),
+      table: `pg_temp.agentcost_stage_${name}`,
+      columns: `tenant_key, ${columns}`,
+      data,
     })
+    direct.push({ table: ledgerTable, columns: `tenant_key, ${columns}`, data })
+  }
+  if (batch.envelopes.length > 0) {
+    both(
+      "envelopes",
+      t.envelopes,
+      ENVELOPE_COLUMNS,
+      rows(batch.envelopes, Columns.ENVELOPE, (r, f) => r[f as keyof typeof r]),
+    )
+    // What `claims_in` inserts for new envelopes: the due ones.
+    const due = batch.envelopes.filter((e) => e.settlement === "due")
+    if (due.length > 0) {
+      direct.push({
+        table: t.claims,
+        columns: "envelope_id, tenant_key, due_at",
+        data: due
+          .map(
+            (e) =>
+              `${field(e.envelope_id)}\t${field(e.tenant_id ?? "")}\t${field(e.next_settlement_at)}\n`,
+          )
+          .join(""),
+      })
+    }
     parts.push(`envelopes_in AS (
       INSERT INTO ${t.envelopes} (tenant_key, ${ENVELOPE_COLUMNS})
-      SELECT coalesce(tenant_id, ''), ${ENVELOPE_COLUMNS} FROM pg_temp.agentcost_stage_envelopes ORDER BY n
+      SELECT tenant_key, ${ENVELOPE_COLUMNS} FROM pg_temp.agentcost_stage_envelopes ORDER BY n
       ON CONFLICT DO NOTHING
       RETURNING envelope_id, tenant_key, settlement, next_settlement_at
     ), claims_in AS (
@@ -109,34 +161,35 @@ export const plan = (
     )`)
   }
   if (batch.signals.length > 0) {
-    copies.push({
-      table: "pg_temp.agentcost_stage_signals",
-      columns: SIGNAL_COLUMNS,
-      data: rows(batch.signals, Columns.SIGNAL, (s, f) =>
+    both(
+      "signals",
+      t.signals,
+      SIGNAL_COLUMNS,
+      rows(batch.signals, Columns.SIGNAL, (s, f) =>
         f === "body"
           ? JSON.stringify(s)
           : f === "pricing_error"
             ? (s.pricing_error ?? null)
             : s[f as keyof typeof s],
       ),
-    })
+    )
     parts.push(`signals_in AS (
       INSERT INTO ${t.signals} (tenant_key, ${SIGNAL_COLUMNS})
-      SELECT coalesce(tenant_id, ''), ${SIGNAL_COLUMNS}
-      FROM pg_temp.agentcost_stage_signals ORDER BY n
+      SELECT tenant_key, ${SIGNAL_COLUMNS} FROM pg_temp.agentcost_stage_signals ORDER BY n
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`)
   }
   if (batch.entries.length > 0) {
-    copies.push({
-      table: "pg_temp.agentcost_stage_entries",
-      columns: ENTRY_COLUMNS,
-      data: rows(batch.entries, Columns.ENTRY, (r, f) => r[f as keyof typeof r]),
-    })
+    both(
+      "entries",
+      t.entries,
+      ENTRY_COLUMNS,
+      rows(batch.entries, Columns.ENTRY, (r, f) => r[f as keyof typeof r]),
+    )
     parts.push(`entries_in AS (
       INSERT INTO ${t.entries} (tenant_key, ${ENTRY_COLUMNS})
-      SELECT coalesce(tenant_id, ''), ${ENTRY_COLUMNS} FROM pg_temp.agentcost_stage_entries ORDER BY n
+      SELECT tenant_key, ${ENTRY_COLUMNS} FROM pg_temp.agentcost_stage_entries ORDER BY n
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`)
@@ -144,6 +197,7 @@ export const plan = (
   const count = (name: string, present: boolean) =>
     present ? `(SELECT count(*) FROM ${name})::int` : "0"
   return {
+    direct,
     copies,
     statement: `WITH ${parts.join(", ")} SELECT ${count("signals_in", batch.signals.length > 0)} AS signals, ${count("entries_in", batch.entries.length > 0)} AS entries`,
   }

@@ -220,11 +220,16 @@ export const make = (
       Effect.gen(function* () {
         const entryRows = batch.entries ?? []
         if (entryRows.length > 0) yield* ensurePartitions(entryRows)
-        const { copies, statement } = BatchCopy.plan(t, {
+        const signalRows = batch.signals ?? []
+        const { direct, copies, statement } = BatchCopy.plan(t, {
           envelopes: batch.envelopes ?? [],
-          signals: batch.signals ?? [],
+          signals: signalRows,
           entries: entryRows,
         })
+        // Rows new to the store, the common case, go straight in; any already there, staged.
+        if (stage.direct && (yield* stage.direct(direct))) {
+          return { signals: signalRows.length, entries: entryRows.length }
+        }
         const row = yield* stage.run(BatchCopy.SETUP, copies, statement)
         return { signals: Number(row?.[0] ?? 0), entries: Number(row?.[1] ?? 0) }
       })

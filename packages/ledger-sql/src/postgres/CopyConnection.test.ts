@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { scramClientFinal } from "./CopyConnection.ts"
+import { pgUrl } from "../../test/support.ts"
+import { connect, PgWireError, scramClientFinal } from "./CopyConnection.ts"
 
 describe("CopyConnection", () => {
   it("computes the SCRAM-SHA-256 proof of RFC 7677's example", () => {
@@ -19,5 +20,34 @@ describe("CopyConnection", () => {
     expect(() =>
       scramClientFinal("pw", { clientFirstBare: "n=,r=abc", nonce: "abc" }, "r=xyz,s=AAAA,i=1"),
     ).toThrow("SCRAM: bad server nonce")
+  })
+})
+
+describe.runIf(pgUrl)("CopyConnection on PostgreSQL (AGENTCOST_TEST_PG_URL)", () => {
+  it("sends a transaction at once: an error anywhere rolls it all back, and the connection goes on", async () => {
+    const c = await connect(pgUrl!)
+    try {
+      await c.query("CREATE TEMP TABLE copy_probe (n integer PRIMARY KEY)")
+      // The first COPY succeeds, the second fails on its second row, the statement after is skipped.
+      const failed = await c
+        .transaction([
+          { sql: "COPY copy_probe (n) FROM STDIN", data: "1\n2\n" },
+          { sql: "COPY copy_probe (n) FROM STDIN", data: "3\nfour\n" },
+          { sql: "INSERT INTO copy_probe VALUES (5)" },
+        ])
+        .catch((error: PgWireError) => error)
+      expect(failed).toBeInstanceOf(PgWireError)
+      expect((failed as PgWireError).code).toBe("22P02")
+      expect(await c.query("SELECT count(*) FROM copy_probe")).toEqual(["0"])
+      expect(
+        await c.transaction([
+          { sql: "COPY copy_probe (n) FROM STDIN", data: "1\n2\n" },
+          { sql: "SELECT sum(n) FROM copy_probe" },
+        ]),
+      ).toEqual(["3"])
+      expect(await c.query("SELECT count(*) FROM copy_probe")).toEqual(["2"])
+    } finally {
+      c.close()
+    }
   })
 })

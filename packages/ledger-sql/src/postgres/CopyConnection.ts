@@ -4,7 +4,9 @@
  * supported"). It implements only what the ledger's batch writer needs:
  * startup, password/MD5/SCRAM-SHA-256 authentication, TLS when the URL asks
  * for it (`sslmode=require|verify-ca|verify-full`), the simple query protocol
- * and COPY IN. One statement at a time; the caller serializes.
+ * and COPY IN. A transaction is sent whole, without waiting between its
+ * statements (one round trip), then its answers are read in order. One
+ * transaction at a time; the caller serializes.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto"
 import { connect as netConnect, type Socket } from "node:net"
@@ -77,11 +79,24 @@ export const scramClientFinal = (
   return `${withoutProof},p=${xor(clientKey, signature).toString("base64")}`
 }
 
+/** A statement of a transaction; with `data`, a `COPY … FROM STDIN` of those rows (text format). */
+export interface Step {
+  readonly sql: string
+  readonly data?: string | undefined
+}
+
 export interface CopyConnection {
   /** Runs one simple query; resolves to the first row's text values of its last result. */
   readonly query: (sql: string) => Promise<ReadonlyArray<string | null> | undefined>
-  /** `COPY … FROM STDIN` with `data` in COPY's text format. */
-  readonly copyIn: (sql: string, data: string) => Promise<void>
+  /**
+   * Runs `steps` in one transaction, sent at once: BEGIN, the steps, COMMIT.
+   * Resolves to the first row of the last step's result; rejects with the
+   * first error, in which case the transaction was rolled back (PostgreSQL
+   * ignores the statements after an error and answers COMMIT with ROLLBACK).
+   */
+  readonly transaction: (
+    steps: ReadonlyArray<Step>,
+  ) => Promise<ReadonlyArray<string | null> | undefined>
   readonly close: () => void
 }
 
@@ -241,21 +256,32 @@ export const connect = async (url: string): Promise<CopyConnection> => {
       send(frame("Q", cstring(sql)))
       return untilReady()
     },
-    copyIn: async (sql, data) => {
-      send(frame("Q", cstring(sql)))
-      const first = await next()
-      if (first.type === "E") {
-        const error = errorOf(first.body)
-        await untilReady().catch(() => undefined)
-        throw error
+    transaction: async (steps) => {
+      // After an error PostgreSQL drops the rest of a COPY's data: sending ahead is safe.
+      send(frame("Q", cstring("BEGIN")))
+      for (const step of steps) {
+        send(frame("Q", cstring(step.sql)))
+        if (step.data === undefined) continue
+        const bytes = Buffer.from(step.data, "utf8")
+        for (let at = 0; at < bytes.length; at += 1 << 16) {
+          send(frame("d", bytes.subarray(at, at + (1 << 16))))
+        }
+        send(frame("c", Buffer.alloc(0)))
       }
-      if (first.type !== "G") throw new PgWireError(`expected CopyInResponse, got ${first.type}`)
-      const bytes = Buffer.from(data, "utf8")
-      for (let at = 0; at < bytes.length; at += 1 << 16) {
-        send(frame("d", bytes.subarray(at, at + (1 << 16))))
+      send(frame("Q", cstring("COMMIT")))
+      let error: unknown
+      let row: ReadonlyArray<string | null> | undefined
+      for (let i = 0; i < steps.length + 2; i++) {
+        try {
+          const answer = await untilReady()
+          if (i === steps.length) row = answer
+        } catch (failed) {
+          if (failed instanceof PgWireError) error ??= failed
+          else throw failed
+        }
       }
-      send(frame("c", Buffer.alloc(0)))
-      await untilReady()
+      if (error) throw error
+      return row
     },
     close: () => {
       if (!failure) socket.end(frame("X", Buffer.alloc(0)))

@@ -4,7 +4,7 @@
  * for due envelopes on separate connections.
  */
 import { Ledger as L } from "@agentcost/core"
-import { entry, envelope } from "@agentcost/core/test"
+import { entry, envelope, signal } from "@agentcost/core/test"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
@@ -72,6 +72,53 @@ describe.runIf(pgUrl)("PostgreSQL schema (AGENTCOST_TEST_PG_URL)", () => {
           SELECT count(*)::int AS n FROM ${sql.literal(t.partition("2031-02"))} WHERE tenant_key = ''`
         expect(row?.n).toBe(1)
       }),
+    )
+  })
+
+  it("COPYs new rows straight in, and stages a batch the store partly has (only its new rows land)", async () => {
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient
+        yield* sql.unsafe(
+          `TRUNCATE ${t.envelopes}, ${t.signals}, ${t.entries}, ${t.claims}, ${t.attempts}`,
+        )
+        const ledger = yield* SqlLedger.make(t, { copyThreshold: 0 })
+        const first = yield* ledger.write({
+          envelopes: [envelope("copy_a", { settlement: "due" }), envelope("copy_b")],
+          signals: [signal("copy_s1")],
+          entries: [entry("copy_e1"), entry("copy_e2", { tenant_id: null })],
+        })
+        expect(first).toEqual({ signals: 1, entries: 2 })
+        // copy_a, copy_s1 and copy_e2 are there already: the direct COPY is refused.
+        const second = yield* ledger.write({
+          envelopes: [
+            envelope("copy_a", { settlement: "due" }),
+            envelope("copy_c", { settlement: "due" }),
+          ],
+          signals: [signal("copy_s1"), signal("copy_s2")],
+          entries: [entry("copy_e2", { tenant_id: null }), entry("copy_e3")],
+        })
+        expect(second).toEqual({ signals: 1, entries: 1 })
+        const count = (table: string) =>
+          sql<{
+            keys: string
+          }>`SELECT string_agg(k, ',' ORDER BY k) AS keys FROM (${sql.literal(table)}) x`.pipe(
+            Effect.map((rows) => rows[0]?.keys),
+          )
+        expect(yield* count(`SELECT envelope_id AS k FROM ${t.envelopes}`)).toBe(
+          "copy_a,copy_b,copy_c",
+        )
+        expect(yield* count(`SELECT envelope_id || ':' || tenant_key AS k FROM ${t.claims}`)).toBe(
+          "copy_a:acme,copy_c:acme",
+        )
+        expect(yield* count(`SELECT signal_id AS k FROM ${t.signals}`)).toBe("copy_s1,copy_s2")
+        expect(yield* count(`SELECT key || ':' || tenant_key AS k FROM ${t.entries}`)).toBe(
+          "copy_e1:acme,copy_e2:,copy_e3:acme",
+        )
+        yield* sql.unsafe(
+          `TRUNCATE ${t.envelopes}, ${t.signals}, ${t.entries}, ${t.claims}, ${t.attempts}`,
+        )
+      }).pipe(Effect.provide(client.context())),
     )
   })
 

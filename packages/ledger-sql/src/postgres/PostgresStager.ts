@@ -1,13 +1,22 @@
 /**
  * COPY for PostgreSQL over its own connection (`CopyConnection`), opened on
- * the first large batch and kept: BEGIN, the staging COPYs, the moving
- * statement, COMMIT. A failed batch is rolled back; a broken connection is
- * replaced by the next batch.
+ * the first large batch and kept. A batch is one transaction sent in one
+ * round trip: BEGIN, the COPYs (and the moving statement when staged),
+ * COMMIT. A failed batch is rolled back; a broken connection is replaced by
+ * the next batch.
  */
 import { Effect, Semaphore } from "effect"
 import { SqlError, UnknownError } from "effect/sql/SqlError"
-import type { StagerShape } from "../core/BatchCopy.ts"
-import { type CopyConnection, connect } from "./CopyConnection.ts"
+import type { Copy, StagerShape } from "../core/BatchCopy.ts"
+import { type CopyConnection, connect, PgWireError, type Step } from "./CopyConnection.ts"
+
+/** SQLSTATE `unique_violation`: a direct COPY met a row the store has. */
+const UNIQUE_VIOLATION = "23505"
+
+const copyStep = (copy: Copy): Step => ({
+  sql: `COPY ${copy.table} (${copy.columns}) FROM STDIN`,
+  data: copy.data,
+})
 
 export const make = (url: string) =>
   Effect.gen(function* () {
@@ -19,7 +28,12 @@ export const make = (url: string) =>
         open?.close()
       }),
     )
-    const run: StagerShape["run"] = (setup, copies, statement) =>
+    /** Runs `steps` in one transaction; a connection that breaks is dropped. */
+    const transaction = <A>(
+      steps: ReadonlyArray<Step>,
+      answer: (row: ReadonlyArray<unknown> | undefined) => A,
+      refused?: (error: PgWireError) => A | undefined,
+    ) =>
       Semaphore.withPermit(
         lock,
         Effect.tryPromise({
@@ -30,19 +44,15 @@ export const make = (url: string) =>
             })
             const c = await connection
             try {
-              await c.query("BEGIN")
-              for (const ddl of setup) await c.query(ddl)
-              for (const copy of copies) {
-                await c.copyIn(`COPY ${copy.table} (${copy.columns}) FROM STDIN`, copy.data)
-              }
-              const row = await c.query(statement)
-              await c.query("COMMIT")
-              return row
+              return answer(await c.transaction(steps))
             } catch (error) {
-              await c.query("ROLLBACK").catch(() => {
+              if (!(error instanceof PgWireError) || error.code === undefined) {
                 connection = undefined
                 c.close()
-              })
+              } else {
+                const result = refused?.(error)
+                if (result !== undefined) return result
+              }
               throw error
             }
           },
@@ -56,5 +66,17 @@ export const make = (url: string) =>
             }),
         }),
       )
-    return { run } satisfies StagerShape
+    return {
+      direct: (copies) =>
+        transaction(
+          copies.map(copyStep),
+          () => true,
+          (error) => (error.code === UNIQUE_VIOLATION ? false : undefined),
+        ),
+      run: (setup, copies, statement) =>
+        transaction(
+          [...setup.map((sql) => ({ sql })), ...copies.map(copyStep), { sql: statement }],
+          (row) => row,
+        ),
+    } satisfies StagerShape
   })
