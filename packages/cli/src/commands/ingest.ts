@@ -177,6 +177,12 @@ interface Line {
 
 const CHUNK = 2_000
 
+/**
+ * Pass 1 keeps the events of the file's first lines for pass 2, which would
+ * parse them again: a bounded window, so memory stays flat whatever the size.
+ */
+const KEPT_LINES = 16 * CHUNK
+
 /** The file's lines in chunks, streaming: memory stays flat whatever the file size. */
 const chunks = (path: string) => {
   const lines = createInterface({
@@ -313,6 +319,8 @@ const ingestFile = (
 
     // Pass 1: validate everything, write nothing.
     const bad = new Map<number, string>()
+    /** Line n's event at n - 1 (null for blank and bad lines), for the first KEPT_LINES lines. */
+    const kept: Array<Event | null | undefined> = []
     const opened = new Map<string, { line: number; policy: CostEnvelope.PayerPolicy }>()
     /** Lines that need an envelope opened before them (finalize, outcome) or at all (signals). */
     const needs = new Map<string, Array<{ line: number; ordered: boolean }>>()
@@ -330,6 +338,7 @@ const ingestFile = (
         for (const { number, text } of chunk) {
           lines = number
           const event = parseLine(text)
+          if (number <= KEPT_LINES) kept.push(event instanceof Bad ? null : event)
           if (event === null) continue
           if (event instanceof Bad) {
             reject(number, event.where, event.reason)
@@ -435,7 +444,11 @@ const ingestFile = (
             rejectsOut.write(`${text}\n`)
             continue
           }
-          const event = eventOf(text)
+          let event: Event | null
+          if (number <= kept.length) {
+            event = kept[number - 1]!
+            kept[number - 1] = undefined
+          } else event = eventOf(text)
           if (event === null) continue
           if (event.kind === "signal") booked.push(event.signal)
           else if (event.kind === "open") openEvents.push(event.event)
