@@ -96,6 +96,116 @@ export class InvalidSignal extends Schema.TaggedError<InvalidSignal>()("InvalidS
   }
 }
 
+// -- the fast check ---------------------------------------------------------------
+// The schema's rules written out as plain checks, about twenty times cheaper:
+// ingesting a million signals decodes each. A "no" proves nothing; decode then
+// runs the schema for the message. `CostSignal.wellFormed.test.ts` checks the
+// two against each other on generated inputs.
+
+type Check = (value: unknown) => boolean
+
+const string: Check = (v) => typeof v === "string"
+const nonEmpty: Check = (v) => typeof v === "string" && v.length > 0
+const nullOr =
+  (check: Check): Check =>
+  (v) =>
+    v === null || check(v)
+const oneOf = (values: ReadonlyArray<string>): Check => {
+  const set = new Set<unknown>(values)
+  return (v) => set.has(v)
+}
+const decimalString: Check = (v) => typeof v === "string" && isDecimalString(v)
+const timestamp: Check = (v) =>
+  typeof v === "string" && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v)
+
+/** A plain JSON object (what JSON.parse makes), every value passing `check`. */
+const recordOf =
+  (check: Check): Check =>
+  (v) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return false
+    if (Object.getPrototypeOf(v) !== Object.prototype) return false
+    for (const key of Object.keys(v)) {
+      if (key === "__proto__" || !check((v as Record<string, unknown>)[key])) return false
+    }
+    return true
+  }
+const arrayOf =
+  (check: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(check)
+
+const usage: Check = (v) => {
+  if (!recordOf((count) => typeof count === "number")(v)) return false
+  try {
+    Usage.make(v as Record<string, number>)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const REQUIRED: ReadonlyArray<readonly [string, Check]> = [
+  ["signal_id", nonEmpty],
+  ["envelope_id", nullOr(string)],
+  ["tenant_id", nullOr(string)],
+  ["workflow_type", nullOr(string)],
+  ["resource_id", nullOr(string)],
+  ["provider", nonEmpty],
+  ["provider_account", nullOr(string)],
+  ["model", string],
+  ["endpoint", nullOr(string)],
+  ["strategy", nullOr(oneOf(STRATEGIES))],
+  ["usage", usage],
+  ["base_cost", nullOr(decimalString)],
+  ["currency", string],
+  ["cost_source", oneOf(COST_SOURCES)],
+  ["pending_cost", (v) => typeof v === "boolean"],
+  ["estimate_method", nullOr(oneOf(ESTIMATE_METHODS))],
+  ["cost_components", recordOf(decimalString)],
+  ["fallbacks", arrayOf(string)],
+  ["provider_request_id", nullOr(string)],
+  ["provider_invoice_id", nullOr(string)],
+  ["operation_id", nullOr(string)],
+  ["attempt", (v) => Number.isSafeInteger(v) && (v as number) >= 1],
+  ["attempt_outcome", oneOf(ATTEMPT_OUTCOMES)],
+  ["price_ref", nullOr(string)],
+  ["observed_at", timestamp],
+]
+
+const OPTIONAL: ReadonlyArray<readonly [string, Check]> = [
+  ["pricing_error", nullOr(string)],
+  ["capabilities", arrayOf(string)],
+  ["attributes", recordOf(string)],
+]
+
+const KNOWN = new Set([...REQUIRED, ...OPTIONAL].map(([key]) => key))
+
+/** True only if the schema decode would succeed; false when unsure (then decode names the problem). */
+export const isWellFormed = (input: unknown): boolean => {
+  if (
+    typeof input !== "object" ||
+    input === null ||
+    Object.getPrototypeOf(input) !== Object.prototype
+  )
+    return false
+  const value = input as Record<string, unknown>
+  let present = 0
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || !KNOWN.has(key)) return false
+    present++
+  }
+  for (const [key, check] of REQUIRED) {
+    if (!Object.hasOwn(value, key) || !check(value[key])) return false
+  }
+  let optional = 0
+  for (const [key, check] of OPTIONAL) {
+    if (!Object.hasOwn(value, key)) continue
+    if (!check(value[key])) return false
+    optional++
+  }
+  return present === REQUIRED.length + optional
+}
+
 const decodeResult = Schema.decodeUnknownResult(CostSignal, {
   onExcessProperty: "error",
   errors: "first",
@@ -104,6 +214,7 @@ const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Decodes a JSON value into a signal; throws `InvalidSignal` naming the field. */
 export const decode = (input: unknown): CostSignal => {
+  if (isWellFormed(input)) return input as CostSignal
   const result = decodeResult(input)
   if (result._tag === "Success") return result.success
   const leaf = formatter(result.failure.issue).issues[0]
@@ -114,6 +225,9 @@ export const decode = (input: unknown): CostSignal => {
       : (leaf?.message ?? "not a cost signal")
   throw new InvalidSignal({ path, reason })
 }
+
+/** Whether the schema alone accepts `input` (tests hold the fast check to it). */
+export const decodesBySchema = (input: unknown): boolean => decodeResult(input)._tag === "Success"
 
 /** The JSON form (already plain: every money field is a decimal string). */
 export const encode = (signal: CostSignal): CostSignal => signal

@@ -31,7 +31,6 @@ import {
 import { Clock, Effect, Fiber, Option, Schema, SchemaIssue } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Cli from "../Cli.ts"
-import { isWellFormedSignal } from "../SignalCheck.ts"
 import { anyError, pricesFlag, services } from "./settle.ts"
 
 // -- events ----------------------------------------------------------------------
@@ -132,11 +131,7 @@ const readLine = (text: string, check: boolean): Event | Bad | null => {
   if (type === undefined || type === "signal") {
     let signal: CostSignal.CostSignal
     try {
-      // The schema decode only when the fast check is unsure: it names what is wrong.
-      signal =
-        !check || isWellFormedSignal(rest)
-          ? (rest as CostSignal.CostSignal)
-          : CostSignal.decode(rest)
+      signal = check ? CostSignal.decode(rest) : (rest as CostSignal.CostSignal)
     } catch (error) {
       const invalid = error as CostSignal.InvalidSignal
       return new Bad(invalid.path ?? "", invalid.reason ?? String(error))

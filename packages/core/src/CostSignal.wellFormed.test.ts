@@ -1,16 +1,11 @@
-import { CostSignal, PriceBook, Usage } from "@agentcost/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { isWellFormedSignal } from "./SignalCheck.ts"
+import * as CostSignal from "./CostSignal.ts"
+import * as PriceBook from "./PriceBook.ts"
+import * as Usage from "./Usage.ts"
 
-const decodes = (value: unknown) => {
-  try {
-    CostSignal.decode(value)
-    return true
-  } catch {
-    return false
-  }
-}
+/** The schema alone, without the fast check in front of it. */
+const decodes = (value: unknown) => CostSignal.decodesBySchema(value)
 
 const nullOr = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null })
 const decimal = fc.oneof(
@@ -152,13 +147,13 @@ const mutated = fc.oneof(
 /** As a JSON line brings it. */
 const asParsed = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>
 
-describe("isWellFormedSignal", () => {
+describe("CostSignal.isWellFormed", () => {
   it("says yes to the signals the decoder accepts", () => {
     fc.assert(
       fc.property(valid, (signal) => {
         const value = asParsed(signal)
         expect(decodes(value)).toBe(true)
-        expect(isWellFormedSignal(value)).toBe(true)
+        expect(CostSignal.isWellFormed(value)).toBe(true)
       }),
       { numRuns: 2_000 },
     )
@@ -168,7 +163,7 @@ describe("isWellFormedSignal", () => {
     fc.assert(
       fc.property(mutated, (signal) => {
         const value = asParsed(signal)
-        if (isWellFormedSignal(value)) expect(decodes(value)).toBe(true)
+        if (CostSignal.isWellFormed(value)) expect(decodes(value)).toBe(true)
         // A "__proto__" key is left to the decoder; any other no must be the decoder's no.
         else if (!JSON.stringify(value).includes('"__proto__"')) expect(decodes(value)).toBe(false)
       }),
@@ -180,12 +175,12 @@ describe("isWellFormedSignal", () => {
     const value = asParsed(REQUIRED_DEFAULTS)
     value.cost_components = JSON.parse('{"__proto__":"0.1"}')
     expect(decodes(value)).toBe(true)
-    expect(isWellFormedSignal(value)).toBe(false)
+    expect(CostSignal.isWellFormed(value)).toBe(false)
   })
 
   it("says no to a decimal with an exponent, an unknown unit, a fractional attempt, an excess field", () => {
     const ok = asParsed(REQUIRED_DEFAULTS)
-    expect(isWellFormedSignal(ok)).toBe(true)
+    expect(CostSignal.isWellFormed(ok)).toBe(true)
     for (const bad of [
       { base_cost: "1e-3" },
       { usage: { nonsense: 1 } },
@@ -198,7 +193,7 @@ describe("isWellFormedSignal", () => {
     ]) {
       const value = { ...ok, ...bad }
       expect(decodes(value)).toBe(false)
-      expect(isWellFormedSignal(value)).toBe(false)
+      expect(CostSignal.isWellFormed(value)).toBe(false)
     }
   })
 })
