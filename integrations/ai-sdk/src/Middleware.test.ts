@@ -1,5 +1,5 @@
 import { Money } from "@agentcost/core"
-import type { LanguageModelV4CallOptions, LanguageModelV4StreamPart } from "@ai-sdk/provider"
+import type { LanguageModelV4StreamPart } from "@ai-sdk/provider"
 import {
   APICallError,
   generateObject,
@@ -8,7 +8,6 @@ import {
   stepCountIs,
   streamText,
   ToolLoopAgent,
-  tool,
   wrapLanguageModel,
 } from "ai"
 import { MockLanguageModelV4, simulateReadableStream } from "ai/test"
@@ -27,17 +26,9 @@ import {
   toolCallPart,
 } from "./__fixtures__/providers.ts"
 import { setup } from "./__fixtures__/setup.ts"
+import { stepOf, toolLoopModel, weather } from "./__fixtures__/toolLoop.ts"
 import { InvalidAttribution, UnattributedCall } from "./Attribution.ts"
 import { agentcostMiddleware } from "./Middleware.ts"
-
-const weather = tool({
-  description: "The weather in a city",
-  inputSchema: z.object({ city: z.string() }),
-  execute: async ({ city }) => ({ city, celsius: 21 }),
-})
-
-/** Which step of a tool loop a call is: the prompt grows by an assistant and a tool message per step. */
-const stepOf = (options: LanguageModelV4CallOptions) => (options.prompt.length - 1) / 2
 
 /** A retryable provider error that asks for a 1 ms back-off (the SDK's default is 2 s). */
 const overloaded = () =>
@@ -54,36 +45,7 @@ describe("agentcostMiddleware", () => {
   it("books every step of a multi-step tool loop with that step's own usage, never the summed usage", async () => {
     const { agentcost, byTenant, signals } = await setup()
     const model = wrapLanguageModel({
-      model: new MockLanguageModelV4({
-        provider: "openai.chat",
-        modelId: "gpt-5.1",
-        doGenerate: async (options) => {
-          const step = stepOf(options)
-          if (step === 0)
-            return generated(
-              openAiChat("chatcmpl-s1", { prompt_tokens: 1000, completion_tokens: 50 }),
-              [toolCallPart("c1", "weather", { city: "Berlin" })],
-            )
-          if (step === 1)
-            return generated(
-              openAiChat("chatcmpl-s2", {
-                prompt_tokens: 1200,
-                completion_tokens: 40,
-                prompt_tokens_details: { cached_tokens: 1000 },
-              }),
-              [toolCallPart("c2", "weather", { city: "Paris" })],
-            )
-          return generated(
-            openAiChat("chatcmpl-s3", {
-              prompt_tokens: 1400,
-              completion_tokens: 100,
-              prompt_tokens_details: { cached_tokens: 1200 },
-              completion_tokens_details: { reasoning_tokens: 60 },
-            }),
-            [textPart("Berlin and Paris: 21 °C.")],
-          )
-        },
-      }),
+      model: toolLoopModel(),
       middleware: agentcostMiddleware(agentcost),
     })
 

@@ -1,4 +1,4 @@
-import type { LanguageModelV4CallOptions, LanguageModelV4StreamPart } from "@ai-sdk/provider"
+import type { LanguageModelV4StreamPart } from "@ai-sdk/provider"
 import {
   APICallError,
   generateObject,
@@ -8,7 +8,6 @@ import {
   stepCountIs,
   streamText,
   ToolLoopAgent,
-  tool,
   wrapLanguageModel,
 } from "ai"
 import { MockLanguageModelV4, simulateReadableStream } from "ai/test"
@@ -27,50 +26,10 @@ import {
   toolCallPart,
 } from "./__fixtures__/providers.ts"
 import { setup } from "./__fixtures__/setup.ts"
+import { stepOf, toolLoopModel, weather } from "./__fixtures__/toolLoop.ts"
 import { UnattributedCall } from "./Attribution.ts"
 import { agentcostMiddleware } from "./Middleware.ts"
 import { agentcostTelemetry } from "./Telemetry.ts"
-
-const weather = tool({
-  description: "The weather in a city",
-  inputSchema: z.object({ city: z.string() }),
-  execute: async ({ city }) => ({ city, celsius: 21 }),
-})
-
-const stepOf = (options: LanguageModelV4CallOptions) => (options.prompt.length - 1) / 2
-
-/** The three-step loop of the middleware test: same usage, so the same $0.003925. */
-const toolLoopModel = () =>
-  new MockLanguageModelV4({
-    provider: "openai.chat",
-    modelId: "gpt-5.1",
-    doGenerate: async (options) => {
-      const step = stepOf(options)
-      if (step === 0)
-        return generated(
-          openAiChat("chatcmpl-s1", { prompt_tokens: 1000, completion_tokens: 50 }),
-          [toolCallPart("c1", "weather", { city: "Berlin" })],
-        )
-      if (step === 1)
-        return generated(
-          openAiChat("chatcmpl-s2", {
-            prompt_tokens: 1200,
-            completion_tokens: 40,
-            prompt_tokens_details: { cached_tokens: 1000 },
-          }),
-          [toolCallPart("c2", "weather", { city: "Paris" })],
-        )
-      return generated(
-        openAiChat("chatcmpl-s3", {
-          prompt_tokens: 1400,
-          completion_tokens: 100,
-          prompt_tokens_details: { cached_tokens: 1200 },
-          completion_tokens_details: { reasoning_tokens: 60 },
-        }),
-        [textPart("Berlin and Paris: 21 °C.")],
-      )
-    },
-  })
 
 describe("agentcostTelemetry", () => {
   it("books each model call of a tool loop from onLanguageModelCallEnd, one operation per step", async () => {
