@@ -377,10 +377,9 @@ export class EnvelopeTracker extends Context.Service<
       if (entries.length > 0) yield* ledger.write({ entries })
     })
 
-    const finalize = Effect.fn("EnvelopeTracker.finalize")(function* (
-      envelopeId: string,
-      status: FinalStatus,
-    ) {
+    // Once per run, on every integration's path: untraced like record (a span
+    // costs ~8 µs with no tracer); the workflow span belongs to observability.
+    const finalize = Effect.fnUntraced(function* (envelopeId: string, status: FinalStatus) {
       yield* buffer.flush
       const now = yield* Clock.currentTimeMillis
       const current = yield* getEnvelope(envelopeId)

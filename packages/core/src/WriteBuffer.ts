@@ -99,7 +99,7 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
           Effect.asVoid,
         )
       }),
-    ).pipe(Effect.withSpan("WriteBuffer.flush"))
+    )
 
     const push = (batch: WriteBatch) => {
       if (batch.envelopes) for (const e of batch.envelopes) pending.envelopes.push(e)
