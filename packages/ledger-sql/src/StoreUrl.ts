@@ -4,6 +4,7 @@
  * `?schema=name` (default `agentcost`).
  */
 import { Ledger as L } from "@agentcost/core"
+import { displayUrl } from "./postgres/PostgresStore.ts"
 
 export type StoreUrl =
   | { readonly driver: "pglite"; readonly dir: string | undefined }
@@ -28,6 +29,6 @@ export const parse = (url: string): StoreUrl => {
   }
   throw new L.LedgerError({
     operation: "open",
-    reason: `store "${url}" is not a SQL store URL: use pglite:./DIR, pglite:memory or postgres://USER@HOST:5432/DB`,
+    reason: `store "${displayUrl(url)}" is not a SQL store URL: use pglite:./DIR, pglite:memory or postgres://USER@HOST:5432/DB`,
   })
 }

@@ -14,6 +14,8 @@ import * as PgliteStore from "./pglite/PgliteStore.ts"
 import * as PostgresStore from "./postgres/PostgresStore.ts"
 import * as StoreUrl from "./StoreUrl.ts"
 
+const { displayUrl } = PostgresStore
+
 export * as Migrator from "./core/Migrator.ts"
 export * as Schema from "./core/Schema.ts"
 export * as SqlLedger from "./core/SqlLedger.ts"
@@ -30,7 +32,7 @@ export const layerWithClient = (
   options: Pick<StoreOptions, "migrate"> = {},
 ): Layer.Layer<LedgerModule.Ledger | SqlClient, LedgerModule.LedgerError> =>
   Layer.unwrap(
-    Effect.try({ try: () => StoreUrl.parse(url), catch: openError(url) }).pipe(
+    Effect.try({ try: () => StoreUrl.parse(url), catch: openError(displayUrl(url)) }).pipe(
       Effect.map((parsed) =>
         parsed.driver === "pglite"
           ? PgliteStore.layer({ dir: parsed.dir, ...options })
@@ -49,16 +51,21 @@ export const migrateUrl = (
   url: string,
 ): Effect.Effect<Migrator.MigrationResult, LedgerModule.LedgerError> =>
   Effect.gen(function* () {
-    const parsed = yield* Effect.try({ try: () => StoreUrl.parse(url), catch: openError(url) })
+    // Errors name the store without its password.
+    const store = displayUrl(url)
+    const parsed = yield* Effect.try({ try: () => StoreUrl.parse(url), catch: openError(store) })
     const t = yield* Effect.try({
       try: () => tables(parsed.driver === "postgres" ? parsed.schema : undefined),
-      catch: openError(url),
+      catch: openError(store),
     })
     const client =
       parsed.driver === "pglite"
         ? PgliteStore.sqlLayer({ dir: parsed.dir })
         : PostgresStore.sqlLayer({ url: parsed.url })
-    return yield* Migrator.migrate(t).pipe(Effect.mapError(openError(url)), Effect.provide(client))
+    return yield* Migrator.migrate(t).pipe(
+      Effect.mapError(openError(store)),
+      Effect.provide(client),
+    )
   })
 
 /**

@@ -60,6 +60,7 @@ describe("agentcost ingest", () => {
       file: path,
       lines: 6,
       signals: 3,
+      new_signals: 3,
       opens: 1,
       finalized: 1,
       outcomes: 1,
@@ -85,8 +86,32 @@ describe("agentcost ingest", () => {
     const report = ["report", "--period", "2026-11", "--by", "tenant", "--store", store]
     expect(await json(report)).toEqual(expected)
     const again = await json(["ingest", path, "--store", store])
-    expect(again).toMatchObject({ signals: 3, finalized: 0, outcomes: 0, already_applied: 2 })
+    expect(again).toMatchObject({
+      signals: 3,
+      new_signals: 0,
+      finalized: 0,
+      outcomes: 0,
+      already_applied: 2,
+    })
     expect(await json(report)).toEqual(expected)
+  })
+
+  it("says how many signals were new and how many the store had already", async () => {
+    const store = memoryStore()
+    const first = file([events[0]], "first.jsonl")
+    const second = file([events[0], events[1]], "second.jsonl")
+    expect((await run(["ingest", first, "--store", store])).stdout).toBe(
+      `ingested ${first}: 1 signal(s) (1 new), 0 envelope open(s), 0 finalize(s), 0 outcome(s)\n`,
+    )
+    const result = await run(["ingest", second, "--store", store])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toBe(
+      `ingested ${second}: 2 signal(s) (1 new, 1 already in the store), 0 envelope open(s), 0 finalize(s), 0 outcome(s)\n`,
+    )
+    expect(await json(["ingest", second, "--store", store])).toMatchObject({
+      signals: 2,
+      new_signals: 0,
+    })
   })
 
   it("reports a bad line by number and field and writes nothing from the file", async () => {
@@ -173,8 +198,13 @@ describe("agentcost ingest", () => {
 
   it("ingests into an embedded PGlite store", async () => {
     const store = `pglite:${join(dir(), "store")}`
-    const summary = await json(["ingest", file(events), "--store", store])
-    expect(summary.signals).toBe(3)
+    const path = file(events)
+    const summary = await json(["ingest", path, "--store", store])
+    expect(summary).toMatchObject({ signals: 3, new_signals: 3 })
+    expect(await json(["ingest", path, "--store", store])).toMatchObject({
+      signals: 3,
+      new_signals: 0,
+    })
     const report = await json([
       "report",
       "--period",

@@ -285,7 +285,10 @@ interface Rejected {
 export interface IngestSummary {
   readonly file: string
   readonly lines: number
+  /** Signal lines booked, whether or not the store had them. */
   readonly signals: number
+  /** Of those, the signals the store did not have yet (the rest were ingested before). */
+  readonly new_signals: number
   /** Open events (an envelope that exists already is left as it is). */
   readonly opens: number
   readonly finalized: number
@@ -304,7 +307,12 @@ const MAX_LISTED = 1_000
 
 const ingestFile = (
   file: string,
-  options: { readonly skipBad: boolean; readonly rejects: string },
+  options: {
+    readonly skipBad: boolean
+    readonly rejects: string
+    /** Signals the store inserted so far (counted by the ledger's writes). */
+    readonly newSignals: () => number
+  },
 ) =>
   Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
@@ -532,6 +540,7 @@ const ingestFile = (
       file,
       lines,
       signals,
+      new_signals: options.newSignals(),
       opens,
       finalized,
       outcomes,
@@ -546,9 +555,16 @@ const ingestFile = (
     } satisfies IngestSummary
   })
 
+/** " (2 new, 1 already in the store)": a file ingested again books no signal twice. */
+const signalsNote = (summary: IngestSummary): string => {
+  if (summary.signals === 0) return ""
+  const known = summary.signals - summary.new_signals
+  return ` (${summary.new_signals} new${known > 0 ? `, ${known} already in the store` : ""})`
+}
+
 const render = (summary: IngestSummary): string => {
   const lines = [
-    `ingested ${summary.file}: ${summary.signals} signal(s), ${summary.opens} envelope open(s), ${summary.finalized} finalize(s), ${summary.outcomes} outcome(s)${summary.already_applied > 0 ? `; ${summary.already_applied} event(s) were already in the store` : ""}`,
+    `ingested ${summary.file}: ${summary.signals} signal(s)${signalsNote(summary)}, ${summary.opens} envelope open(s), ${summary.finalized} finalize(s), ${summary.outcomes} outcome(s)${summary.already_applied > 0 ? `; ${summary.already_applied} event(s) were already in the store` : ""}`,
   ]
   if (summary.rejected > 0) {
     lines.push(`${summary.rejected} bad line(s) skipped, written to ${summary.rejects_file}:`)
@@ -582,6 +598,7 @@ export const ingest = Command.make(
   config,
   Effect.fn("agentcost.ingest")(function* (options) {
     const rejects = Option.getOrElse(options.rejects, () => `${options.file}.rejected.jsonl`)
+    let newSignals = 0
     const layer = yield* services({
       store: options.store,
       prices: options.prices,
@@ -589,10 +606,15 @@ export const ingest = Command.make(
       batchSize: 4 * CHUNK,
       capacity: 4 * CHUNK,
       flushIntervalMs: 1_000,
+      onWrite: (result) => {
+        newSignals += result.signals
+      },
     })
-    const summary = yield* ingestFile(options.file, { skipBad: options.skipBad, rejects }).pipe(
-      Effect.provide(layer),
-    )
+    const summary = yield* ingestFile(options.file, {
+      skipBad: options.skipBad,
+      rejects,
+      newSignals: () => newSignals,
+    }).pipe(Effect.provide(layer))
     if (options.json) return yield* Cli.printJson(summary)
     yield* Cli.print(render(summary))
   }, Effect.mapError(anyError)),

@@ -27,4 +27,22 @@ describe("agentcost migrate", () => {
       'agentcost migrate: ledger open: store "mysql://db" is not a SQL store URL: use pglite:./DIR, pglite:memory or postgres://USER@HOST:5432/DB\n',
     )
   })
+
+  it("never prints the store's password in an error", async () => {
+    for (const [command, store] of [
+      ["migrate", "postgres://app:s3cret@127.0.0.1:5432/test?schema=Not-A-Name"],
+      ["migrate", "postgres://app:s3cret@127.0.0.1:99999/test"],
+      ["report", "postgres://app:s3cret@127.0.0.1:5432/test?schema=Not-A-Name"],
+      ["migrate", "mysql://app:s3cret@127.0.0.1/test"],
+    ] as const) {
+      const args =
+        command === "report"
+          ? ["report", "--period", "2026-11", "--by", "tenant", "--store", store]
+          : ["migrate", "--store", store]
+      const result = await runInProcess(main, args)
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr).toContain("app:***@127.0.0.1")
+      expect(result.stderr).not.toContain("s3cret")
+    }
+  })
 })

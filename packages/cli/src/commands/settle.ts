@@ -30,7 +30,23 @@ export interface ServicesOptions {
   readonly batchSize?: number | undefined
   readonly capacity?: number | undefined
   readonly flushIntervalMs?: number | undefined
+  /** Told what each successful ledger write inserted (ingest counts the new signals). */
+  readonly onWrite?: ((result: Ledger.WriteResult) => void) | undefined
 }
+
+/** The store's ledger, its writes reported to `onWrite`. */
+const observedLedger = (store: string, onWrite: (result: Ledger.WriteResult) => void) =>
+  Layer.effect(
+    Ledger.Ledger,
+    Effect.gen(function* () {
+      const ledger = yield* Ledger.Ledger
+      return {
+        ...ledger,
+        write: (batch: Ledger.WriteBatch) =>
+          ledger.write(batch).pipe(Effect.tap((result) => Effect.sync(() => onWrite(result)))),
+      }
+    }),
+  ).pipe(Layer.provide(layerForStore(store)))
 
 /** Every built-in adapter, and the generic one when it is configured. */
 const adapters = (adapterConfig: Option.Option<string>) =>
@@ -68,7 +84,11 @@ export const services = (options: ServicesOptions) =>
       Layer.provideMerge(
         PricingRegistry.PricingRegistry.layer({ user, shipped: all.map((a) => a.defaultPrices) }),
       ),
-      Layer.provideMerge(layerForStore(options.store)),
+      Layer.provideMerge(
+        options.onWrite
+          ? observedLedger(options.store, options.onWrite)
+          : layerForStore(options.store),
+      ),
     )
   })
 
