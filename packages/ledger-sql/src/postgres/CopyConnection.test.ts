@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net"
 import { describe, expect, it } from "vitest"
 import { pgUrl } from "../../test/support.ts"
 import { connect, PgWireError, scramClientFinal } from "./CopyConnection.ts"
@@ -20,6 +21,43 @@ describe("CopyConnection", () => {
     expect(() =>
       scramClientFinal("pw", { clientFirstBare: "n=,r=abc", nonce: "abc" }, "r=xyz,s=AAAA,i=1"),
     ).toThrow("SCRAM: bad server nonce")
+  })
+})
+
+describe("CopyConnection against a server it cannot use", () => {
+  /** A server that answers the startup with `reply` and keeps the connection open; resolves when the client closes it. */
+  const serve = async (reply: Buffer) => {
+    const sockets: Array<Socket> = []
+    let closed!: () => void
+    const clientClosed = new Promise<void>((resolve) => {
+      closed = resolve
+    })
+    const server = createServer((socket) => {
+      sockets.push(socket)
+      socket.once("data", () => socket.write(reply))
+      socket.on("close", closed)
+      socket.on("error", () => {})
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const { port } = server.address() as { port: number }
+    const stop = () => {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    }
+    return { url: `postgres://app@127.0.0.1:${port}/db`, clientClosed, stop }
+  }
+
+  it("closes its socket when the server asks for an authentication method it does not speak", async () => {
+    // AuthenticationGSS: 'R', length 8, kind 7.
+    const reply = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 7])
+    const server = await serve(reply)
+    try {
+      await expect(connect(server.url)).rejects.toThrow("unsupported authentication method 7")
+      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("open"), 2_000))
+      expect(await Promise.race([server.clientClosed.then(() => "closed"), timeout])).toBe("closed")
+    } finally {
+      server.stop()
+    }
   })
 })
 

@@ -220,36 +220,43 @@ export const connect = async (url: string): Promise<CopyConnection> => {
   const length = Buffer.alloc(4)
   length.writeInt32BE(startup.length + 4)
   send(Buffer.concat([length, startup]))
-  let scram: { clientFirstBare: string; nonce: string } | undefined
-  for (;;) {
-    const { type, body } = await next()
-    if (type === "E") throw errorOf(body)
-    if (type === "Z") break
-    if (type !== "R") continue
-    const kind = body.readInt32BE(0)
-    if (kind === 0) continue
-    if (kind === 3) send(frame("p", cstring(password)))
-    else if (kind === 5) {
-      const inner = createHash("md5")
-        .update(password + user)
-        .digest("hex")
-      const outer = createHash("md5").update(inner).update(body.subarray(4, 8)).digest("hex")
-      send(frame("p", cstring(`md5${outer}`)))
-    } else if (kind === 10) {
-      const nonce = randomBytes(18).toString("base64")
-      const clientFirstBare = `n=,r=${nonce}`
-      const first = Buffer.from(`n,,${clientFirstBare}`)
-      const size = Buffer.alloc(4)
-      size.writeInt32BE(first.length)
-      send(frame("p", Buffer.concat([cstring("SCRAM-SHA-256"), size, first])))
-      scram = { clientFirstBare, nonce }
-    } else if (kind === 11 && scram) {
-      const serverFirst = body.toString("utf8", 4)
-      send(frame("p", Buffer.from(scramClientFinal(password, scram, serverFirst))))
-    } else if (kind !== 12) {
-      throw new PgWireError(`unsupported authentication method ${kind}`)
+  const authenticate = async () => {
+    let scram: { clientFirstBare: string; nonce: string } | undefined
+    for (;;) {
+      const { type, body } = await next()
+      if (type === "E") throw errorOf(body)
+      if (type === "Z") break
+      if (type !== "R") continue
+      const kind = body.readInt32BE(0)
+      if (kind === 0) continue
+      if (kind === 3) send(frame("p", cstring(password)))
+      else if (kind === 5) {
+        const inner = createHash("md5")
+          .update(password + user)
+          .digest("hex")
+        const outer = createHash("md5").update(inner).update(body.subarray(4, 8)).digest("hex")
+        send(frame("p", cstring(`md5${outer}`)))
+      } else if (kind === 10) {
+        const nonce = randomBytes(18).toString("base64")
+        const clientFirstBare = `n=,r=${nonce}`
+        const first = Buffer.from(`n,,${clientFirstBare}`)
+        const size = Buffer.alloc(4)
+        size.writeInt32BE(first.length)
+        send(frame("p", Buffer.concat([cstring("SCRAM-SHA-256"), size, first])))
+        scram = { clientFirstBare, nonce }
+      } else if (kind === 11 && scram) {
+        const serverFirst = body.toString("utf8", 4)
+        send(frame("p", Buffer.from(scramClientFinal(password, scram, serverFirst))))
+      } else if (kind !== 12) {
+        throw new PgWireError(`unsupported authentication method ${kind}`)
+      }
     }
   }
+  // A refused login leaves no socket behind: not every server hangs up first.
+  await authenticate().catch((error: unknown) => {
+    socket.destroy()
+    throw error
+  })
 
   return {
     query: async (sql) => {
