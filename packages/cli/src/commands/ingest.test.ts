@@ -196,6 +196,20 @@ describe("agentcost ingest", () => {
     ])
   })
 
+  it("refuses a file it cannot read before it opens (or creates) the store", async () => {
+    const storeDir = join(dir(), "store")
+    const missing = join(dir(), "missing.jsonl")
+    for (const path of [missing, dir()]) {
+      const result = await run(["ingest", path, "--store", `pglite:${storeDir}`])
+      expect(result.exitCode).toBe(2)
+      expect(result.stdout).toBe("")
+      expect(result.stderr).toMatch(
+        new RegExp(`^agentcost ingest: ${path}: cannot read the file \\(.+\\)\n$`),
+      )
+    }
+    expect(existsSync(storeDir)).toBe(false)
+  })
+
   it("ingests into an embedded PGlite store", async () => {
     const store = `pglite:${join(dir(), "store")}`
     const path = file(events)

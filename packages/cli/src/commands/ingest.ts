@@ -17,6 +17,7 @@
  * opened and finalized at its time. Writing a file twice changes nothing.
  */
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs"
+import { open } from "node:fs/promises"
 import { createInterface } from "node:readline"
 import {
   Booking,
@@ -178,6 +179,9 @@ const CHUNK = 2_000
  */
 const KEPT_LINES = 16 * CHUNK
 
+const cannotRead = (path: string) => (error: unknown) =>
+  new Cli.BadInput({ message: `${path}: cannot read the file (${(error as Error).message})` })
+
 /** The file's lines in chunks, streaming: memory stays flat whatever the file size. */
 const chunks = (path: string) => {
   const lines = createInterface({
@@ -196,11 +200,27 @@ const chunks = (path: string) => {
       }
       return chunk
     },
-    catch: (error) =>
-      new Cli.BadInput({ message: `${path}: cannot read the file (${(error as Error).message})` }),
+    catch: cannotRead(path),
   })
   return { next, close: () => lines.close() }
 }
+
+/**
+ * Fails unless `path` is a file that can be read (its first byte is), so a
+ * missing file or a directory is refused before the store is opened, or created.
+ */
+const checkReadable = (path: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const handle = await open(path, "r")
+      try {
+        await handle.read(Buffer.alloc(1), 0, 1, 0)
+      } finally {
+        await handle.close()
+      }
+    },
+    catch: cannotRead(path),
+  })
 
 const forEachChunk = <E, R>(
   path: string,
@@ -597,6 +617,7 @@ export const ingest = Command.make(
   "ingest",
   config,
   Effect.fn("agentcost.ingest")(function* (options) {
+    yield* checkReadable(options.file)
     const rejects = Option.getOrElse(options.rejects, () => `${options.file}.rejected.jsonl`)
     let newSignals = 0
     const layer = yield* services({
