@@ -89,6 +89,14 @@ describe("agentcost report", () => {
     expect((await run([...base, "--period", "2026-11", "--as-of", "yesterday"])).stderr).toBe(
       'agentcost report: --as-of: "yesterday" is not an ISO 8601 date or timestamp (e.g. 2026-12-01T00:00:00Z)\n',
     )
+    // JavaScript would roll these over into the next month; a report at another instant is wrong.
+    for (const day of ["2026-11-31", "2026-02-29T10:00:00Z"]) {
+      expect(await run([...base, "--period", "2026-11", "--as-of", day])).toEqual({
+        exitCode: 2,
+        stdout: "",
+        stderr: `agentcost report: --as-of: "${day}" is not an ISO 8601 date or timestamp (e.g. 2026-12-01T00:00:00Z)\n`,
+      })
+    }
     expect(await run([...base, "--period", "2026-11", "--dual"])).toEqual({
       exitCode: 1,
       stdout: "",

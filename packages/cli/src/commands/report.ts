@@ -25,11 +25,17 @@ export class DualNotAvailable extends Schema.TaggedError<DualNotAvailable>()(
   }
 }
 
+/** Whether the text's YYYY-MM-DD is a day of its month (JavaScript rolls 2026-11-31 into December). */
+const isCalendarDay = (text: string): boolean => {
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number]
+  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
 /** `--as-of`: an ISO date or timestamp (UTC unless it says otherwise), normalized for the ledger. */
 const parseAsOf = (text: string): Effect.Effect<string, Cli.BadInput> => {
   const zoned = /T[^Z+-]*$/.test(text) ? `${text}Z` : text
   const time = Date.parse(zoned)
-  return ISO_TIME.test(text) && !Number.isNaN(time)
+  return ISO_TIME.test(text) && !Number.isNaN(time) && isCalendarDay(text)
     ? Effect.succeed(new Date(time).toISOString())
     : Effect.fail(
         new Cli.BadInput({
