@@ -40,6 +40,19 @@ describe("provider routes", () => {
     expect(route("mistral.chat")).toEqual({ provider: "mistral", endpoint: "chat.completions" })
   })
 
+  it("prices Claude on Vertex AI as Anthropic, under the name @ai-sdk/google-vertex 5 gives it and the older one", () => {
+    // @ai-sdk/google-vertex 5 (`createVertexAnthropic`): provider "googleVertex.anthropic.messages";
+    // releases before it: "vertex.anthropic.messages".
+    expect(route("googleVertex.anthropic.messages")).toEqual({
+      provider: "anthropic",
+      endpoint: "messages",
+    })
+    expect(route("vertex.anthropic.messages")).toEqual({
+      provider: "anthropic",
+      endpoint: "messages",
+    })
+  })
+
   it("lets the application map a provider (a whole string or its first segment)", () => {
     expect(route("azure.chat", { azure: "openai" })).toEqual({
       provider: "openai",

@@ -16,6 +16,8 @@ export interface Route {
 /** Provider strings that do not follow `<provider>.<api>`. */
 const KNOWN: { readonly [sdkProvider: string]: Route } = {
   "google.vertex.chat": { provider: "google", endpoint: "generateContent" },
+  // Claude on Vertex AI: @ai-sdk/google-vertex 5 names it `googleVertex.…`, older releases `vertex.…`.
+  "googleVertex.anthropic.messages": { provider: "anthropic", endpoint: "messages" },
   "vertex.anthropic.messages": { provider: "anthropic", endpoint: "messages" },
   // The OpenRouter chat model of older provider releases.
   openrouter: { provider: "openrouter", endpoint: "chat.completions" },

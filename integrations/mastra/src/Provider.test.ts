@@ -20,6 +20,19 @@ describe("Provider.resolve", () => {
     expect(resolve("openrouter")).toEqual({ provider: "openrouter", endpoint: "chat.completions" })
   })
 
+  it("prices Claude on Vertex AI as Anthropic, not as Google", () => {
+    // @ai-sdk/google-vertex 5 (`createVertexAnthropic`): "googleVertex.anthropic.messages";
+    // releases before it: "vertex.anthropic.messages".
+    expect(resolve("googleVertex.anthropic.messages")).toEqual({
+      provider: "anthropic",
+      endpoint: "messages",
+    })
+    expect(resolve("vertex.anthropic.messages")).toEqual({
+      provider: "anthropic",
+      endpoint: "messages",
+    })
+  })
+
   it("maps the bare names of Mastra's model router", () => {
     expect(resolve("anthropic")).toEqual({ provider: "anthropic", endpoint: null })
   })

@@ -3,16 +3,21 @@
  * provider the way the AI SDK model does (`model.provider`): the provider
  * package, then the API after a dot — `openai.chat`, `openai.responses`,
  * `anthropic.messages`, `google.generative-ai`, `google.vertex.chat`,
- * `openrouter` — and its model router uses the bare provider (`openai`).
+ * `openrouter`, `googleVertex.anthropic.messages` (Claude on Vertex AI) — and
+ * its model router uses the bare provider (`openai`).
  */
 
-/** Provider packages (the part before the first dot) → adapter provider ids. */
+/** Provider packages (the part before the first dot), or whole provider strings, → adapter provider ids. */
 export const DEFAULT_PROVIDER_IDS: { readonly [name: string]: string } = {
   openai: "openai",
   anthropic: "anthropic",
   google: "google",
   vertex: "google",
   openrouter: "openrouter",
+  // Claude on Vertex AI, matched before the `vertex` prefix (Gemini's): @ai-sdk/google-vertex 5
+  // names it `googleVertex.…`, older releases `vertex.…`.
+  "googleVertex.anthropic.messages": "anthropic",
+  "vertex.anthropic.messages": "anthropic",
 }
 
 /** The API a provider string names, in the adapters' endpoint ids. */
@@ -23,6 +28,8 @@ const ENDPOINTS: { readonly [provider: string]: string } = {
   "anthropic.messages": "messages",
   "google.generative-ai": "generateContent",
   "google.vertex.chat": "generateContent",
+  "googleVertex.anthropic.messages": "messages",
+  "vertex.anthropic.messages": "messages",
   openrouter: "chat.completions",
 }
 
