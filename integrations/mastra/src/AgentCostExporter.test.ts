@@ -1,4 +1,4 @@
-import { SpanType } from "@mastra/core/observability"
+import { type AnyExportedSpan, SpanType, TracingEventType } from "@mastra/core/observability"
 import { RequestContext } from "@mastra/core/request-context"
 import { InMemoryStore } from "@mastra/core/storage"
 import { APICallError } from "ai"
@@ -7,6 +7,7 @@ import { app } from "./__fixtures__/mastra.ts"
 import { callCount, promptText, scriptedModel, stepOf } from "./__fixtures__/models.ts"
 import { openAiChat } from "./__fixtures__/providers.ts"
 import { setup, storeName } from "./__fixtures__/setup.ts"
+import { AgentCostExporter } from "./AgentCostExporter.ts"
 
 const context = (entries: Record<string, string>): RequestContext => {
   const requestContext = new RequestContext()
@@ -323,6 +324,31 @@ describe("AgentCostExporter: model calls Mastra keeps out of the trace", () => {
       _tag: "HiddenModelCalls",
       message: expect.stringContaining("includeInternalSpans: true"),
     })
+    await t.agentcost.close()
+  })
+
+  it("finalizes the envelope it opens for a run span that ends here without having started (rebuilt by a durable engine)", async () => {
+    const t = await setup()
+    const exporter = new AgentCostExporter({ agentcost: t.agentcost, onError: () => undefined })
+    const rebuilt = {
+      id: "span-rebuilt",
+      traceId: "trace-rebuilt",
+      name: "agent run: 'support'",
+      type: SpanType.AGENT_RUN,
+      entityId: "support",
+      startTime: new Date(0),
+      endTime: new Date(0),
+      isEvent: false,
+      isRootSpan: true,
+      metadata: { tenantId: "acme" },
+      attributes: { internalUsage: { inputTokens: 1000, outputTokens: 100 } },
+    } as unknown as AnyExportedSpan
+    exporter.onTracingEvent({ type: TracingEventType.SPAN_ENDED, exportedSpan: rebuilt })
+    await exporter.flush()
+    const envelopes = await t.envelopes()
+    expect(envelopes).toHaveLength(1)
+    expect(envelopes[0]).toMatchObject({ tenant_id: "acme", status: "succeeded" })
+    expect((await t.signals()).map((s) => s.envelope_id)).toEqual([envelopes[0]!.envelope_id])
     await t.agentcost.close()
   })
 

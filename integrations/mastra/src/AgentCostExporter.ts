@@ -319,8 +319,11 @@ export class AgentCostExporter implements ObservabilityExporter {
       return
     }
     const hidden = (span.attributes as AIBaseAttributes | undefined)?.internalUsage
-    if (MastraUsage.isReported(hidden)) this.#recordHidden(span, node, hidden)
-    if (node?.scope?.spanId === span.id) this.#endRun(span, node.scope)
+    const scope = MastraUsage.isReported(hidden)
+      ? this.#recordHidden(span, node, hidden)
+      : node?.scope
+    // A scope this span opened (also one opened just now for a span rebuilt by a durable engine) ends with it.
+    if (scope?.spanId === span.id) this.#endRun(span, scope)
   }
 
   /** The envelope scope of a run span starting now (see the module comment for the order). */
@@ -415,17 +418,20 @@ export class AgentCostExporter implements ObservabilityExporter {
    * (`tracingPolicy.internal`, e.g. a processor's or memory's own model):
    * which model ran is not on the span, so it is booked unpriced (pending),
    * never dropped; `includeInternalSpans: true` exports those calls instead.
+   * Returns the scope booked to.
    */
   #recordHidden(
     span: AnyExportedSpan,
     node: Node | undefined,
     usage: MastraUsage.UsageStats,
-  ): void {
+  ): Scope {
     if (!this.#hiddenReported) {
       this.#hiddenReported = true
       this.#report(new HiddenModelCalls({ span: span.name }))
     }
-    const scope = node?.scope ?? this.#ownScope(span)
+    // A span rebuilt by a durable engine ends without having started here.
+    const parent = span.parentSpanId === undefined ? undefined : this.#nodes.get(span.parentSpanId)
+    const scope = node?.scope ?? parent?.scope ?? this.#ownScope(span)
     // The hidden steps' tool spans are exported under this span, and no booked call took them.
     const toolCalls = node?.toolCalls ?? 0
     if (node) node.toolCalls = 0
@@ -439,6 +445,7 @@ export class AgentCostExporter implements ObservabilityExporter {
       toolCalls,
       toolsOffered: false,
     })
+    return scope
   }
 
   #record(
