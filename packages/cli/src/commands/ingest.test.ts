@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { MemoryLedger } from "@agentcost/core"
 import { signal } from "@agentcost/core/test"
 import { describe, expect, it } from "vitest"
 import { main } from "../index.ts"
@@ -194,6 +195,30 @@ describe("agentcost ingest", () => {
     expect(report.rows).toEqual([
       { key: "acme", total: "0.00325", estimated: "0.00325", settled: "0.00325", pending: "0" },
     ])
+  })
+
+  it("reads a timestamp without a zone as UTC, whatever the machine's time zone", async () => {
+    const zone = process.env.TZ
+    process.env.TZ = "America/New_York"
+    try {
+      const store = memoryStore()
+      const path = file([
+        signal("late", { envelope_id: null, observed_at: "2026-11-30T23:30:00" }),
+        { type: "envelope", event: "open", envelope_id: "run-z", at: "2026-11-30T23:40:00" },
+        signal("late-run", { envelope_id: "run-z", observed_at: "2026-11-30T23:45:00" }),
+      ])
+      await json(["ingest", path, "--store", store])
+      const report = await json([
+        ...["report", "--period", "2026-11", "--by", "tenant", "--store", store],
+      ])
+      // Both calls at the default price (0.00325) in November, UTC; local New York time would make them December.
+      expect(report.total).toBe("0.0065")
+      const stored = MemoryLedger.storeNamed(store.slice("memory:".length))
+      expect(stored.envelopes.get("run-z")?.opened_at).toBe("2026-11-30T23:40:00.000Z")
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
   })
 
   it("refuses a file it cannot read before it opens (or creates) the store", async () => {

@@ -111,6 +111,16 @@ const decodeOpen = decodeWith(OpenEvent)
 const decodeFinalize = decodeWith(FinalizeEvent)
 const decodeOutcome = decodeWith(OutcomeEvent)
 
+/** An ISO time with no zone ("2026-11-30T23:30:00"), which JavaScript would read as local time. */
+const ZONELESS = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
+
+/**
+ * A time without a zone is UTC (as `report --as-of` reads it): read as the
+ * machine's local time, one file would book other instants, months and entry
+ * keys on machines in other time zones.
+ */
+const asUtc = (time: string): string => (ZONELESS.test(time) ? `${time}Z` : time)
+
 /** One line's event, or what is wrong with it; blank lines are null. */
 export const parseLine = (text: string): Event | Bad | null => readLine(text, true)
 
@@ -140,7 +150,7 @@ const readLine = (text: string, check: boolean): Event | Bad | null => {
     // Reports compare instants: store the time as UTC ISO, whatever offset it came with.
     return {
       kind: "signal",
-      signal: { ...signal, observed_at: new Date(signal.observed_at).toISOString() },
+      signal: { ...signal, observed_at: new Date(asUtc(signal.observed_at)).toISOString() },
     }
   }
   if (type === "envelope") {
@@ -246,7 +256,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 /** The clock an event runs under: its own time when it says, else the real one. */
 const at = (time: string | undefined): Clock.Clock | undefined => {
   if (time === undefined) return undefined
-  const ms = Date.parse(time)
+  const ms = Date.parse(asUtc(time))
   const real = Clock.Clock.defaultValue()
   return {
     ...real,
