@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -232,6 +233,14 @@ describe("agentcost ingest", () => {
         new RegExp(`^agentcost ingest: ${path}: cannot read the file \\(.+\\)\n$`),
       )
     }
+    // A pipe (`<(zcat calls.jsonl.gz)`) could be read once; the second pass would book nothing.
+    const fifo = join(dir(), "calls.fifo")
+    execFileSync("mkfifo", [fifo])
+    expect(await run(["ingest", fifo, "--store", `pglite:${storeDir}`])).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr: `agentcost ingest: ${fifo}: cannot read the file (not a regular file: ingest reads it twice, so it cannot be a pipe or a directory)\n`,
+    })
     expect(existsSync(storeDir)).toBe(false)
   })
 

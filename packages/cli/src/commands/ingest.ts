@@ -17,7 +17,7 @@
  * opened and finalized at its time. Writing a file twice changes nothing.
  */
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs"
-import { open } from "node:fs/promises"
+import { access, constants, stat } from "node:fs/promises"
 import { createInterface } from "node:readline"
 import {
   Booking,
@@ -192,8 +192,11 @@ const KEPT_LINES = 16 * CHUNK
 const cannotRead = (path: string) => (error: unknown) =>
   new Cli.BadInput({ message: `${path}: cannot read the file (${(error as Error).message})` })
 
-/** The file's lines in chunks, streaming: memory stays flat whatever the file size. */
-const chunks = (path: string) => {
+/**
+ * The file's first `limit` lines in chunks, streaming: memory stays flat
+ * whatever the file size.
+ */
+const chunks = (path: string, limit: number) => {
   const lines = createInterface({
     input: createReadStream(path),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -203,7 +206,7 @@ const chunks = (path: string) => {
   const next = Effect.tryPromise({
     try: async () => {
       const chunk: Array<Line> = []
-      while (chunk.length < CHUNK) {
+      while (chunk.length < CHUNK && number < limit) {
         const result = await iterator.next()
         if (result.done) break
         chunk.push({ number: ++number, text: result.value })
@@ -216,18 +219,19 @@ const chunks = (path: string) => {
 }
 
 /**
- * Fails unless `path` is a file that can be read (its first byte is), so a
- * missing file or a directory is refused before the store is opened, or created.
+ * Fails unless `path` is a regular file that can be read, so a missing file,
+ * a directory or a pipe (whose second read would find nothing) is refused
+ * before the store is opened, or created.
  */
 const checkReadable = (path: string) =>
   Effect.tryPromise({
     try: async () => {
-      const handle = await open(path, "r")
-      try {
-        await handle.read(Buffer.alloc(1), 0, 1, 0)
-      } finally {
-        await handle.close()
+      if (!(await stat(path)).isFile()) {
+        throw new Error(
+          "not a regular file: ingest reads it twice, so it cannot be a pipe or a directory",
+        )
       }
+      await access(path, constants.R_OK)
     },
     catch: cannotRead(path),
   })
@@ -235,9 +239,10 @@ const checkReadable = (path: string) =>
 const forEachChunk = <E, R>(
   path: string,
   f: (chunk: ReadonlyArray<Line>) => Effect.Effect<void, E, R>,
+  limit = Number.POSITIVE_INFINITY,
 ) =>
   Effect.acquireUseRelease(
-    Effect.sync(() => chunks(path)),
+    Effect.sync(() => chunks(path, limit)),
     (reader) =>
       Effect.gen(function* () {
         for (;;) {
@@ -455,7 +460,8 @@ const ingestFile = (
       })
     }
 
-    // Pass 2: book the good lines; write the bad ones to the rejects file.
+    // Pass 2: book the good lines; write the bad ones to the rejects file. Only the
+    // lines pass 1 checked: a file still being written has more by now.
     const progress = yield* Cli.progress(`ingesting ${file}`, lines)
     let rejectsOut: WriteStream | undefined
     let signals = 0
@@ -465,99 +471,102 @@ const ingestFile = (
     let alreadyApplied = 0
     const conflicts: Array<Rejected> = []
     let writing: Fiber.Fiber<void, Ledger.LedgerError> | undefined
-    yield* forEachChunk(file, (chunk) =>
-      Effect.gen(function* () {
-        const openEvents: Array<typeof OpenEvent.Type> = []
-        const booked: Array<CostSignal.CostSignal> = []
-        const finalizes: Array<{ line: number; event: typeof FinalizeEvent.Type }> = []
-        const decided: Array<{ line: number; event: typeof OutcomeEvent.Type }> = []
-        for (const { number, text } of chunk) {
-          if (bad.has(number)) {
-            rejectsOut ??= createWriteStream(options.rejects)
-            rejectsOut.write(`${text}\n`)
-            continue
+    yield* forEachChunk(
+      file,
+      (chunk) =>
+        Effect.gen(function* () {
+          const openEvents: Array<typeof OpenEvent.Type> = []
+          const booked: Array<CostSignal.CostSignal> = []
+          const finalizes: Array<{ line: number; event: typeof FinalizeEvent.Type }> = []
+          const decided: Array<{ line: number; event: typeof OutcomeEvent.Type }> = []
+          for (const { number, text } of chunk) {
+            if (bad.has(number)) {
+              rejectsOut ??= createWriteStream(options.rejects)
+              rejectsOut.write(`${text}\n`)
+              continue
+            }
+            let event: Event | null
+            if (number <= kept.length) {
+              event = kept[number - 1]!
+              kept[number - 1] = undefined
+            } else event = eventOf(text)
+            if (event === null) continue
+            if (event.kind === "signal") booked.push(event.signal)
+            else if (event.kind === "open") openEvents.push(event.event)
+            else if (event.kind === "finalize") finalizes.push({ line: number, event: event.event })
+            else decided.push({ line: number, event: event.event })
           }
-          let event: Event | null
-          if (number <= kept.length) {
-            event = kept[number - 1]!
-            kept[number - 1] = undefined
-          } else event = eventOf(text)
-          if (event === null) continue
-          if (event.kind === "signal") booked.push(event.signal)
-          else if (event.kind === "open") openEvents.push(event.event)
-          else if (event.kind === "finalize") finalizes.push({ line: number, event: event.event })
-          else decided.push({ line: number, event: event.event })
-        }
-        // Opens, then calls, then finalizes, then outcomes: the order core expects.
-        for (const open of openEvents) {
-          yield* atTime(
-            open.at,
-            tracker.open({
-              envelopeId: open.envelope_id,
-              tenantId: open.tenant_id,
-              workflowType: open.workflow_type,
-              parentId: open.parent_id,
-              payerPolicy: open.payer_policy,
-              runDeadlineMs: open.run_deadline_ms,
-              outcomeDeadlineMs: open.outcome_deadline_ms,
-            }),
+          // Opens, then calls, then finalizes, then outcomes: the order core expects.
+          for (const open of openEvents) {
+            yield* atTime(
+              open.at,
+              tracker.open({
+                envelopeId: open.envelope_id,
+                tenantId: open.tenant_id,
+                workflowType: open.workflow_type,
+                parentId: open.parent_id,
+                payerPolicy: open.payer_policy,
+                runDeadlineMs: open.run_deadline_ms,
+                outcomeDeadlineMs: open.outcome_deadline_ms,
+              }),
+            )
+            opens++
+          }
+          for (const signal of booked) {
+            if (signal.envelope_id === null) {
+              const envelopeId = implicitEnvelopeId(signal.signal_id)
+              const own = { ...signal, envelope_id: envelopeId }
+              yield* buffer.offer({ envelopes: [singleCallEnvelope(own, envelopeId)] })
+              yield* tracker.recordSignal(own)
+            } else {
+              yield* tracker.recordSignal(signal, policies.get(signal.envelope_id))
+            }
+            signals++
+          }
+          // Write this chunk while the next one is read: one write in flight.
+          if (writing) yield* Fiber.join(writing)
+          writing = yield* Effect.forkChild(buffer.flush)
+          yield* Effect.forEach(
+            finalizes,
+            ({ line, event }) =>
+              atTime(event.at, tracker.finalize(event.envelope_id, event.status)).pipe(
+                Effect.andThen(
+                  Effect.sync(() => {
+                    finalized++
+                  }),
+                ),
+                Effect.catchTag("EnvelopeClosed", (closed) =>
+                  Effect.sync(() => {
+                    if (closed.status === event.status) alreadyApplied++
+                    else conflicts.push({ line, reason: closed.message })
+                  }),
+                ),
+              ),
+            { concurrency: 8, discard: true },
           )
-          opens++
-        }
-        for (const signal of booked) {
-          if (signal.envelope_id === null) {
-            const envelopeId = implicitEnvelopeId(signal.signal_id)
-            const own = { ...signal, envelope_id: envelopeId }
-            yield* buffer.offer({ envelopes: [singleCallEnvelope(own, envelopeId)] })
-            yield* tracker.recordSignal(own)
-          } else {
-            yield* tracker.recordSignal(signal, policies.get(signal.envelope_id))
-          }
-          signals++
-        }
-        // Write this chunk while the next one is read: one write in flight.
-        if (writing) yield* Fiber.join(writing)
-        writing = yield* Effect.forkChild(buffer.flush)
-        yield* Effect.forEach(
-          finalizes,
-          ({ line, event }) =>
-            atTime(event.at, tracker.finalize(event.envelope_id, event.status)).pipe(
+          for (const { line, event } of decided) {
+            yield* atTime(event.at, tracker.recordOutcome(event.envelope_id, event.outcome)).pipe(
               Effect.andThen(
                 Effect.sync(() => {
-                  finalized++
+                  outcomes++
                 }),
               ),
-              Effect.catchTag("EnvelopeClosed", (closed) =>
-                Effect.sync(() => {
-                  if (closed.status === event.status) alreadyApplied++
-                  else conflicts.push({ line, reason: closed.message })
-                }),
-              ),
-            ),
-          { concurrency: 8, discard: true },
-        )
-        for (const { line, event } of decided) {
-          yield* atTime(event.at, tracker.recordOutcome(event.envelope_id, event.outcome)).pipe(
-            Effect.andThen(
-              Effect.sync(() => {
-                outcomes++
+              Effect.catchTags({
+                OutcomeAlreadyDecided: (decided) =>
+                  Effect.sync(() => {
+                    if (decided.outcome === event.outcome) alreadyApplied++
+                    else conflicts.push({ line, reason: decided.message })
+                  }),
+                OutcomeDeadlinePassed: (passed) =>
+                  Effect.sync(() => {
+                    conflicts.push({ line, reason: passed.message })
+                  }),
               }),
-            ),
-            Effect.catchTags({
-              OutcomeAlreadyDecided: (decided) =>
-                Effect.sync(() => {
-                  if (decided.outcome === event.outcome) alreadyApplied++
-                  else conflicts.push({ line, reason: decided.message })
-                }),
-              OutcomeDeadlinePassed: (passed) =>
-                Effect.sync(() => {
-                  conflicts.push({ line, reason: passed.message })
-                }),
-            }),
-          )
-        }
-        yield* progress.advance(chunk.length)
-      }),
+            )
+          }
+          yield* progress.advance(chunk.length)
+        }),
+      lines,
     )
     if (writing) yield* Fiber.join(writing)
     yield* buffer.flush
