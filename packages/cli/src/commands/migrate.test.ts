@@ -34,6 +34,8 @@ describe("agentcost migrate", () => {
       ["migrate", "postgres://app:s3cret@127.0.0.1:99999/test"],
       ["report", "postgres://app:s3cret@127.0.0.1:5432/test?schema=Not-A-Name"],
       ["migrate", "mysql://app:s3cret@127.0.0.1/test"],
+      // No user name: the password is still one.
+      ["migrate", "postgres://:s3cret@127.0.0.1:5432/test?schema=Not-A-Name"],
     ] as const) {
       const args =
         command === "report"
@@ -41,7 +43,7 @@ describe("agentcost migrate", () => {
           : ["migrate", "--store", store]
       const result = await runInProcess(main, args)
       expect(result.exitCode).toBe(1)
-      expect(result.stderr).toContain("app:***@127.0.0.1")
+      expect(result.stderr).toContain(":***@127.0.0.1")
       expect(result.stderr).not.toContain("s3cret")
     }
   })

@@ -20,7 +20,7 @@ export interface PostgresOptions extends Store.StoreOptions {
 }
 
 /** Redacts the password for error messages. */
-export const displayUrl = (url: string): string => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")
+export const displayUrl = (url: string): string => url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")
 
 export const sqlLayer = (
   options: Pick<PostgresOptions, "url" | "maxConnections">,
