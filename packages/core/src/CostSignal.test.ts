@@ -303,6 +303,8 @@ describe("CostSignal.decode", () => {
     expect(rejected({ cost_source: "guess" }).path).toBe("cost_source")
     expect(rejected({ estimate_method: "magic" }).path).toBe("estimate_method")
     expect(rejected({ observed_at: "yesterday" }).path).toBe("observed_at")
+    // Date.parse would roll November 31st over to December 1st.
+    expect(rejected({ observed_at: "2026-11-31T10:00:00.000Z" }).path).toBe("observed_at")
     expect(rejected({ signal_id: "" }).path).toBe("signal_id")
     expect(rejected({ attempt_outcome: "retried" }).path).toBe("attempt_outcome")
   })

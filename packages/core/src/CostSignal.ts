@@ -15,15 +15,14 @@ import {
   UnpricedUnit,
 } from "./PricingRegistry.ts"
 import type { NormalizedCall } from "./ProviderAdapter.ts"
+import { isIsoTimestamp } from "./Timestamp.ts"
 import * as Usage from "./Usage.ts"
 
 const DecimalString = Schema.String.check(
   Schema.makeFilter(isDecimalString, { expected: 'a plain decimal string such as "0.0066"' }),
 )
 const Timestamp = Schema.String.check(
-  Schema.makeFilter((s: string) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {
-    expected: "an ISO 8601 timestamp",
-  }),
+  Schema.makeFilter(isIsoTimestamp, { expected: "an ISO 8601 timestamp on a real calendar day" }),
 )
 const UsageRecord = Schema.Record(Schema.String, Schema.Number).check(
   Schema.makeFilter((record: { readonly [unit: string]: number }) => {
@@ -115,8 +114,7 @@ const oneOf = (values: ReadonlyArray<string>): Check => {
   return (v) => set.has(v)
 }
 const decimalString: Check = (v) => typeof v === "string" && isDecimalString(v)
-const timestamp: Check = (v) =>
-  typeof v === "string" && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v)
+const timestamp: Check = (v) => typeof v === "string" && isIsoTimestamp(v)
 
 /** A plain JSON object (what JSON.parse makes), every value passing `check`. */
 const recordOf =

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs"
 import { Effect, Schema, SchemaIssue } from "effect"
 import * as JsonPosition from "./JsonPosition.ts"
 import { isDecimalString } from "./Money.ts"
+import { isCalendarDay } from "./Timestamp.ts"
 import { isTokenUnit, isUnit } from "./Usage.ts"
 
 export const STRATEGIES = ["TOKEN_BASED", "COMPUTE_UNIT", "OUTCOME_BASED", "HYBRID"] as const
@@ -22,15 +23,6 @@ const DecimalString = Schema.String.check(
 )
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/
-/** Date.parse rolls 2026-02-30 over to March; a real calendar day reads back the same. */
-const isCalendarDay = (s: string): boolean => {
-  const [year, month, day] = s.slice(0, 10).split("-").map(Number) as [number, number, number]
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return (
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-  )
-}
-
 const DateString = Schema.String.check(
   Schema.makeFilter(
     (s: string) => DATE_PATTERN.test(s) && isCalendarDay(s) && !Number.isNaN(Date.parse(s)),
