@@ -30,7 +30,7 @@ import type { ProviderAdapter } from "./ProviderAdapter.ts"
 import { Settlement, type SettleSummary } from "./Settlement.ts"
 import type { SettlementSource } from "./SettlementSource.ts"
 import type { Contribution, ResourceRecord } from "./SharedResource.ts"
-import { type Durability, WriteBuffer } from "./WriteBuffer.ts"
+import { type Durability, WriteBuffer, DEFAULTS as WriteBufferDefaults } from "./WriteBuffer.ts"
 
 export interface AgentCostOptions {
   /** `memory:` (private), `memory:<name>` (shared in this process), `pglite:<dir>`, `postgres://…`. */
@@ -50,7 +50,7 @@ export interface AgentCostOptions {
   readonly durability?: Durability | undefined
   /** How long `run()` waits for calls still in flight before it finalizes (default 30 s). */
   readonly inflightTimeoutMs?: number | undefined
-  /** Flush and close on SIGTERM/SIGINT (default true). */
+  /** Flush and close on SIGTERM/SIGINT, and when the event loop runs dry without close() (default true). */
   readonly handleSignals?: boolean | undefined
   /** The clock (epoch ms) for envelope times and deadlines; tests pass their own. */
   readonly now?: (() => number) | undefined
@@ -159,6 +159,7 @@ export class AgentCost {
   readonly #live = new Map<string, ActiveEnvelope>()
   readonly #idle = new WeakMap<ActiveEnvelope, Array<() => void>>()
   readonly #onSignal: (() => void) | undefined
+  readonly #timer: NodeJS.Timeout
   #closed = false
 
   private constructor(
@@ -167,10 +168,17 @@ export class AgentCost {
       unknown
     >,
     tracker: EnvelopeTracker["Service"],
+    buffer: WriteBuffer["Service"],
     options: AgentCostOptions,
   ) {
     this.#runtime = runtime
     this.#tracker = tracker
+    // Unref'd: recording never keeps the process alive; beforeExit flushes the rest.
+    this.#timer = setInterval(
+      () => void runtime.runPromise(buffer.flushOrWarn),
+      options.flushIntervalMs ?? WriteBufferDefaults.flushIntervalMs,
+    )
+    this.#timer.unref()
     this.#inflightTimeoutMs = options.inflightTimeoutMs ?? 30_000
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals) => {
@@ -181,11 +189,15 @@ export class AgentCost {
       }
       const term = () => onSignal("SIGTERM")
       const int = () => onSignal("SIGINT")
+      // The event loop ran dry without close(): write what is buffered, then let it end.
+      const beforeExit = () => void this.close()
       process.once("SIGTERM", term)
       process.once("SIGINT", int)
+      process.once("beforeExit", beforeExit)
       this.#onSignal = () => {
         process.off("SIGTERM", term)
         process.off("SIGINT", int)
+        process.off("beforeExit", beforeExit)
       }
     }
   }
@@ -215,6 +227,7 @@ export class AgentCost {
           batchSize: options.batchSize,
           capacity: options.capacity,
           durability: options.durability,
+          periodic: false,
         }),
       ),
       Layer.provideMerge(
@@ -227,8 +240,13 @@ export class AgentCost {
       ? services.pipe(Layer.provideMerge(Layer.succeed(Clock.Clock, fixedClock(now))))
       : services
     const runtime = ManagedRuntime.make(layer)
-    const tracker = await runtime.runPromise(EnvelopeTracker.use(Effect.succeed))
-    return new AgentCost(runtime, tracker, options)
+    const { tracker, buffer } = await runtime.runPromise(
+      Effect.all({
+        tracker: EnvelopeTracker.use(Effect.succeed),
+        buffer: WriteBuffer.use(Effect.succeed),
+      }),
+    )
+    return new AgentCost(runtime, tracker, buffer, options)
   }
 
   #run<A, E>(
@@ -448,6 +466,7 @@ export class AgentCost {
     if (this.#closed) return
     await this.flush()
     this.#closed = true
+    clearInterval(this.#timer)
     this.#onSignal?.()
     await this.#runtime.dispose()
   }

@@ -21,6 +21,13 @@ export interface WriteBufferOptions {
   /** Items held before `offer` makes its caller flush. */
   readonly capacity?: number | undefined
   readonly durability?: Durability | undefined
+  /**
+   * Flush every `flushIntervalMs` on a fiber of the layer's scope (default).
+   * `false`: the owner calls `flushOrWarn` on its own schedule — the facade
+   * does, from an unref'd timer, so a forgotten `close()` never keeps the
+   * process alive.
+   */
+  readonly periodic?: boolean | undefined
 }
 
 export const DEFAULTS = {
@@ -55,6 +62,8 @@ export interface WriteBufferShape {
    */
   readonly offerNow: (batch: WriteBatch) => void
   readonly hasRoom: () => boolean
+  /** `flush` for a timer: a failure is logged, the batch stays queued for the next one. */
+  readonly flushOrWarn: Effect.Effect<void>
   /** Writes everything queued so far; resolves once it is durable. */
   readonly flush: Effect.Effect<void, LedgerError>
   /** Items waiting (for tests and metrics). */
@@ -142,16 +151,19 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
     }
 
     // The periodic flush; a failure is logged and retried on the next tick.
-    yield* Effect.sleep(flushIntervalMs).pipe(
-      Effect.andThen(flush),
-      Effect.catch(logFailure),
-      Effect.forever,
-      Effect.forkScoped,
-    )
+    const flushOrWarn = flush.pipe(Effect.catch(logFailure))
+    if (options.periodic ?? true) {
+      yield* Effect.sleep(flushIntervalMs).pipe(
+        Effect.andThen(flushOrWarn),
+        Effect.forever,
+        Effect.forkScoped,
+      )
+    }
     // Closing the scope (close(), SIGTERM) writes what is left.
     yield* Effect.addFinalizer(() => flush.pipe(Effect.ignore))
 
     return WriteBuffer.of({
+      flushOrWarn,
       offer,
       offerNow,
       hasRoom: () => !sync && size < capacity,
