@@ -182,6 +182,25 @@ const config = {
   ),
 } as const
 
+/**
+ * `--watch`: a pass every `interval`, for good. A pass that fails (the store
+ * restarting, a network blip) is reported on stderr and the next pass runs:
+ * a settlement worker outlives transient faults.
+ */
+export const watch = <E extends { readonly message: string }, R>(
+  pass: Effect.Effect<void, E, R>,
+  interval: Duration.Duration,
+) =>
+  pass.pipe(
+    Effect.catch((error) =>
+      Cli.note(
+        `agentcost settle: pass failed: ${error.message}; next pass in ${Duration.format(interval)}`,
+      ),
+    ),
+    Effect.andThen(Effect.sleep(interval)),
+    Effect.forever,
+  )
+
 export const settle = Command.make(
   "settle",
   config,
@@ -200,14 +219,9 @@ export const settle = Command.make(
     const report = (result: Effect.Success<typeof settleOnce>) =>
       options.json ? Cli.printJson(result) : Cli.print(render(result))
     const pass = settleOnce.pipe(Effect.flatMap(report))
-    yield* (
-      options.watch
-        ? pass.pipe(
-            Effect.andThen(Effect.sleep(Duration.seconds(options.interval))),
-            Effect.forever,
-          )
-        : pass
-    ).pipe(Effect.provide(layer))
+    yield* (options.watch ? watch(pass, Duration.seconds(options.interval)) : pass).pipe(
+      Effect.provide(layer),
+    )
   }, Effect.mapError(anyError)),
 ).pipe(
   Command.withDescription(
