@@ -2,6 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as CostSignal from "./CostSignal.ts"
 import * as PriceBook from "./PriceBook.ts"
+import { signal } from "./testing/LedgerSuite.ts"
 import * as Usage from "./Usage.ts"
 
 /** The schema alone, without the fast check in front of it. */
@@ -53,35 +54,14 @@ const valid = fc
     },
     { requiredKeys: [] as never },
   )
-  .map((signal) => ({ ...REQUIRED_DEFAULTS, ...signal }))
+  .map((fields) => ({ ...REQUIRED_DEFAULTS, ...fields }))
 
-const REQUIRED_DEFAULTS = {
-  signal_id: "openai:req_1",
+/** A well-formed signal: the ledger suite's, without an envelope or price entry. */
+const REQUIRED_DEFAULTS = signal("openai:req_1", {
   envelope_id: null,
-  tenant_id: "acme",
   workflow_type: null,
-  resource_id: null,
-  provider: "openai",
-  provider_account: null,
-  model: "gpt-5.1",
-  endpoint: null,
-  strategy: "TOKEN_BASED",
-  usage: { input_tokens: 1000, output_tokens: 200 },
-  base_cost: "0.00325",
-  currency: "USD",
-  cost_source: "local",
-  pending_cost: false,
-  estimate_method: null,
-  cost_components: { input_tokens: "0.00125", output_tokens: "0.002" },
-  fallbacks: [],
-  provider_request_id: null,
-  provider_invoice_id: null,
-  operation_id: null,
-  attempt: 1,
-  attempt_outcome: "succeeded",
   price_ref: null,
-  observed_at: "2026-11-03T10:00:00.000Z",
-}
+})
 
 const FIELDS = [...Object.keys(REQUIRED_DEFAULTS), "pricing_error", "capabilities", "attributes"]
 
