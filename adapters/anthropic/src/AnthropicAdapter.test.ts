@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
-import { CostSignal, PricingRegistry, ProviderAdapter } from "@agentcost/core"
+import { CostSignal, PricingRegistry } from "@agentcost/core"
+import { malformedResponse } from "@agentcost/core/test"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { anthropic } from "./AnthropicAdapter.ts"
@@ -20,15 +21,7 @@ const DEC_2026 = Date.parse("2026-12-01T12:00:00Z")
 const signal = (raw: unknown, at = DEC_2026) =>
   CostSignal.fromCall(pricer, "anthropic", adapter.normalize(raw), { at }, at)
 
-const malformed = (raw: unknown): ProviderAdapter.MalformedResponse => {
-  try {
-    adapter.normalize(raw)
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderAdapter.MalformedResponse)
-    return error as ProviderAdapter.MalformedResponse
-  }
-  throw new Error(`expected ${JSON.stringify(raw).slice(0, 80)} to be rejected`)
-}
+const malformed = (raw: unknown) => malformedResponse(adapter, raw)
 
 describe("anthropic().normalize", () => {
   it("maps a plain Messages response", () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
-import { CostSignal, PricingRegistry, ProviderAdapter } from "@agentcost/core"
+import { CostSignal, PricingRegistry, type ProviderAdapter } from "@agentcost/core"
+import { malformedResponse } from "@agentcost/core/test"
 import { describe, expect, test } from "vitest"
 import { generic } from "./index.ts"
 
@@ -18,16 +19,6 @@ const signalOf = (adapter: ProviderAdapter.ProviderAdapter, raw: unknown) =>
     {},
     NOW,
   )
-
-const malformed = (adapter: ProviderAdapter.ProviderAdapter, raw: unknown) => {
-  try {
-    adapter.normalize(raw)
-  } catch (error) {
-    if (error instanceof ProviderAdapter.MalformedResponse) return error
-    throw error
-  }
-  throw new Error("expected MalformedResponse")
-}
 
 /** The forge response with its usage block replaced. */
 const forgeWith = (usage: Json, job: Json = {}): Json => {
@@ -120,7 +111,7 @@ describe("outcome-priced provider: resolved tasks", () => {
 describe("malformed responses name the path", () => {
   test("a missing path", () => {
     const raw = forgeWith({ units: [{ type: "input_tokens", count: 1820 }] })
-    const error = malformed(forge, raw)
+    const error = malformedResponse(forge, raw)
     expect(error.field).toBe("usage.units[1].count")
     expect(error.message).toBe(
       "forge-compute response: usage.units[1].count: missing (usage.units has no [1]); the config reads usage.output_tokens from it",
@@ -130,7 +121,7 @@ describe("malformed responses name the path", () => {
   test("a null where a required value should be", () => {
     const raw = fixture("resolvly.response")
     const conversation = raw.conversation as Json
-    const error = malformed(resolvly, {
+    const error = malformedResponse(resolvly, {
       ...raw,
       conversation: { ...conversation, resolution: { status: "open", tasks_resolved: null } },
     })
@@ -139,21 +130,26 @@ describe("malformed responses name the path", () => {
   })
 
   test("a usage path that holds something else than a count", () => {
-    const text = malformed(forge, forgeWith({ units: [{ count: "1820" }, { count: 640 }] }))
+    const text = malformedResponse(forge, forgeWith({ units: [{ count: "1820" }, { count: 640 }] }))
     expect(text.field).toBe("usage.units[0].count")
     expect(text.reason).toBe('expected a non-negative number for usage.input_tokens, got "1820"')
-    const fraction = malformed(forge, forgeWith({ units: [{ count: 1820.5 }, { count: 640 }] }))
+    const fraction = malformedResponse(
+      forge,
+      forgeWith({ units: [{ count: 1820.5 }, { count: 640 }] }),
+    )
     expect(fraction.reason).toBe("expected a whole count for usage.input_tokens, got 1820.5")
-    const negative = malformed(forge, forgeWith({ compute_units: -2 }))
+    const negative = malformedResponse(forge, forgeWith({ compute_units: -2 }))
     expect(negative.field).toBe("usage.compute_units")
   })
 
   test("text facts and timestamps are checked", () => {
-    expect(malformed(forge, forgeWith({}, { model: { name: "x" } })).field).toBe("job.model")
-    expect(malformed(forge, forgeWith({}, { created_at: "yesterday" })).reason).toContain(
+    expect(malformedResponse(forge, forgeWith({}, { model: { name: "x" } })).field).toBe(
+      "job.model",
+    )
+    expect(malformedResponse(forge, forgeWith({}, { created_at: "yesterday" })).reason).toContain(
       "expected an ISO 8601 timestamp or Unix seconds",
     )
-    expect(malformed(forge, "ok").reason).toContain("the response is not an object")
+    expect(malformedResponse(forge, "ok").reason).toContain("the response is not an object")
   })
 })
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
-import { CostSignal, PriceBook, PricingRegistry, ProviderAdapter } from "@agentcost/core"
+import { CostSignal, PriceBook, PricingRegistry } from "@agentcost/core"
+import { malformedResponse } from "@agentcost/core/test"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { defaultPrices } from "./DefaultPrices.ts"
@@ -21,15 +22,7 @@ const DEC_2026 = Date.parse("2026-12-01T12:00:00Z")
 const signal = (raw: unknown, at: number | null = DEC_2026, using = pricer) =>
   CostSignal.fromCall(using, "google", adapter.normalize(raw), at === null ? {} : { at }, DEC_2026)
 
-const malformed = (raw: unknown): ProviderAdapter.MalformedResponse => {
-  try {
-    adapter.normalize(raw)
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderAdapter.MalformedResponse)
-    return error as ProviderAdapter.MalformedResponse
-  }
-  throw new Error(`expected ${JSON.stringify(raw).slice(0, 80)} to be rejected`)
-}
+const malformed = (raw: unknown) => malformedResponse(adapter, raw)
 
 describe("google().normalize", () => {
   it("maps a generateContent response", () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
-import { CostSignal, PricingRegistry, ProviderAdapter } from "@agentcost/core"
+import { CostSignal, PricingRegistry, type ProviderAdapter } from "@agentcost/core"
+import { malformedResponse } from "@agentcost/core/test"
 import { describe, expect, test } from "vitest"
 import { defaultPrices, openrouter } from "./index.ts"
 
@@ -12,15 +13,7 @@ const NOW = Date.parse("2026-12-01T00:00:00Z")
 const signalOf = (raw: unknown, hints?: ProviderAdapter.NormalizeHints) =>
   CostSignal.fromCall(pricer, adapter.provider, adapter.normalize(raw, hints), {}, NOW)
 
-const malformed = (raw: unknown): ProviderAdapter.MalformedResponse => {
-  try {
-    adapter.normalize(raw)
-  } catch (error) {
-    if (error instanceof ProviderAdapter.MalformedResponse) return error
-    throw error
-  }
-  throw new Error("expected MalformedResponse")
-}
+const malformed = (raw: unknown) => malformedResponse(adapter, raw)
 
 describe("normalize: usage buckets and facts", () => {
   test("plain completion", () => {
