@@ -13,6 +13,7 @@ import { Decimal } from "./Money.ts"
 import type { PriceBookFile } from "./PriceBook.ts"
 import { PricingRegistry } from "./PricingRegistry.ts"
 import { normalizedCall } from "./testing/Calls.ts"
+import { signal } from "./testing/LedgerSuite.ts"
 import { WriteBuffer } from "./WriteBuffer.ts"
 
 const services = () =>
@@ -90,33 +91,21 @@ describe("ledger properties", () => {
     tenant: string | null
     cost: bigint
     failed: boolean
-  }): CostSignal => ({
-    signal_id: `acme:${s.id}`,
-    envelope_id: null,
-    tenant_id: s.tenant,
-    workflow_type: "w",
-    resource_id: null,
-    provider: "acme",
-    provider_account: null,
-    model: "chat-1",
-    endpoint: null,
-    strategy: "TOKEN_BASED",
-    usage: {},
-    base_cost: `0.${s.cost.toString().padStart(12, "0")}`,
-    currency: "USD",
-    cost_source: "local",
-    pending_cost: false,
-    estimate_method: null,
-    cost_components: {},
-    fallbacks: [],
-    provider_request_id: String(s.id),
-    provider_invoice_id: null,
-    operation_id: null,
-    attempt: 1,
-    attempt_outcome: s.failed ? "failed" : "succeeded",
-    price_ref: null,
-    observed_at: "2026-11-03T10:00:00.000Z",
-  })
+  }): CostSignal =>
+    signal(`acme:${s.id}`, {
+      envelope_id: null,
+      tenant_id: s.tenant,
+      workflow_type: "w",
+      provider: "acme",
+      model: "chat-1",
+      usage: {},
+      base_cost: `0.${s.cost.toString().padStart(12, "0")}`,
+      cost_components: {},
+      provider_request_id: String(s.id),
+      attempt_outcome: s.failed ? "failed" : "succeeded",
+      price_ref: null,
+    })
+
   const balancesAfter = (signals: ReadonlyArray<CostSignal>) =>
     Effect.gen(function* () {
       const tracker = yield* EnvelopeTracker
