@@ -6,7 +6,7 @@
  * and the per-tenant attribution is printed.
  */
 import { openai } from "@agentcost/adapter-openai"
-import { AgentCost, type Ledger, type PriceBook, type ProviderAdapter } from "@agentcost/core"
+import { AgentCost, type Ledger, type PriceBook, ProviderAdapter } from "@agentcost/core"
 
 /** An outcome-priced vendor: $0.02 a call, $0.99 when the ticket is resolved. */
 const resolverPrices: PriceBook.PriceBookFile = {
@@ -25,19 +25,12 @@ const resolverPrices: PriceBook.PriceBookFile = {
 }
 
 /** A hand-made signal source: the vendor's SDK tells us the job id, nothing about tokens. */
-const resolverCall = (envelopeId: string): ProviderAdapter.NormalizedCall => ({
-  model: "resolver-v2",
-  endpoint: null,
-  usage: { requests: 1 },
-  serviceTier: null,
-  region: null,
-  attributes: {},
-  capabilities: [],
-  providerRequestId: `job-${envelopeId}`,
-  providerAccount: null,
-  providerReportedCost: null,
-  observedAt: null,
-})
+const resolverCall = (envelopeId: string): ProviderAdapter.NormalizedCall =>
+  ProviderAdapter.normalizedCall(
+    "resolver-v2",
+    { requests: 1 },
+    { providerRequestId: `job-${envelopeId}` },
+  )
 
 let requests = 0
 /** What OpenAI's Chat Completions API returns, cached prompt and reasoning included. */

@@ -161,19 +161,14 @@ export const fromLLMOutput = (
   return {
     provider,
     unreported: !reported,
-    call: {
-      model: start.requestedModel ?? "unknown",
-      endpoint: provider === "openai" ? "completions" : null,
-      usage: withEvents(tokens, events),
-      serviceTier: Provider.serviceTier({}, {}, start.invocationParams),
-      region: null,
-      attributes: {},
-      capabilities: [],
-      providerRequestId: null,
-      providerAccount: null,
-      providerReportedCost: null,
-      observedAt: null,
-    },
+    call: ProviderAdapter.normalizedCall(
+      start.requestedModel ?? "unknown",
+      withEvents(tokens, events),
+      {
+        endpoint: provider === "openai" ? "completions" : null,
+        serviceTier: Provider.serviceTier({}, {}, start.invocationParams),
+      },
+    ),
   }
 }
 
@@ -181,16 +176,5 @@ export const fromLLMOutput = (
 export const eventsOnly = (
   last: { readonly model: string; readonly endpoint: string | null },
   events: Events,
-): ProviderAdapter.NormalizedCall => ({
-  model: last.model,
-  endpoint: last.endpoint,
-  usage: Usage.make({ ...events }),
-  serviceTier: null,
-  region: null,
-  attributes: {},
-  capabilities: [],
-  providerRequestId: null,
-  providerAccount: null,
-  providerReportedCost: null,
-  observedAt: null,
-})
+): ProviderAdapter.NormalizedCall =>
+  ProviderAdapter.normalizedCall(last.model, Usage.make({ ...events }), { endpoint: last.endpoint })

@@ -35,7 +35,7 @@ import {
   type CostEnvelope,
   type CostSignal,
   type EnvelopeHandle,
-  type ProviderAdapter,
+  ProviderAdapter,
   Usage,
 } from "@agentcost/core"
 import type { IMastraLogger } from "@mastra/core/logger"
@@ -488,19 +488,10 @@ export class AgentCostExporter implements ObservabilityExporter {
       usage = MastraUsage.toCanonical(facts.provider, undefined)
     }
     if (facts.toolCalls > 0) usage = Usage.add(usage, { tool_calls: facts.toolCalls })
-    return {
-      model: facts.model,
+    return ProviderAdapter.normalizedCall(facts.model, usage, {
       endpoint: facts.endpoint,
-      usage,
-      serviceTier: null,
-      region: null,
-      attributes: {},
       capabilities: facts.toolsOffered || facts.toolCalls > 0 ? ["tool_use"] : [],
-      providerRequestId: null,
-      providerAccount: null,
-      providerReportedCost: null,
-      observedAt: null,
-    }
+    })
   }
 
   #endRun(span: AnyExportedSpan, scope: Scope): void {

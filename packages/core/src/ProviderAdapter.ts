@@ -45,6 +45,26 @@ export interface NormalizedCall {
   readonly pricingProvider?: string | undefined
 }
 
+/** A normalized call with only what matters spelled out: no tier, region, ids or reported cost. */
+export const normalizedCall = (
+  model: string,
+  usage: Usage,
+  overrides: Partial<NormalizedCall> = {},
+): NormalizedCall => ({
+  model,
+  endpoint: null,
+  usage,
+  serviceTier: null,
+  region: null,
+  attributes: {},
+  capabilities: [],
+  providerRequestId: null,
+  providerAccount: null,
+  providerReportedCost: null,
+  observedAt: null,
+  ...overrides,
+})
+
 export interface ProviderAdapter {
   readonly provider: string
   /** Throws `MalformedResponse` naming the field when `raw` is not this provider's shape. */
