@@ -107,6 +107,7 @@ const stubAgentCost = (envelope: EnvelopeHandle): AgentCost => {
     tenantId: envelope.tenantId,
     workflowType: envelope.workflowType,
     record: async () => undefined as never,
+    capture: () => undefined,
     end: () => undefined,
   }
   const stubEnvelope = { ...envelope, begin: () => handle } as unknown as EnvelopeHandle

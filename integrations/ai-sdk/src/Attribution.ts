@@ -258,7 +258,9 @@ export class Attribution {
   ticketIn(envelope: EnvelopeHandle | Promise<EnvelopeHandle>): Ticket {
     if (!(envelope instanceof Promise)) {
       const handle: CallHandle = envelope.begin()
-      return { record: this.#guard(handle.record), end: handle.end }
+      // Captured, priced with the next flush: nothing but the capture on the call's path.
+      const record = this.#guard(async (input: CallInput) => handle.capture(input))
+      return { record, end: handle.end }
     }
     return {
       record: this.#guard(async (input) => (await envelope).record(input)),

@@ -130,8 +130,9 @@ const noopExporter: ObservabilityExporter = {
 const stubbedAgentCost = (): AgentCost => {
   const envelope = {
     envelopeId: "env_stub",
-    begin: () => ({ record: async () => ({}), end: () => undefined }),
+    begin: () => ({ record: async () => ({}), capture: () => undefined, end: () => undefined }),
     finalize: async () => ({}),
+    finalizeLater: async () => undefined,
   } as unknown as EnvelopeHandle
   return {
     current: () => undefined,

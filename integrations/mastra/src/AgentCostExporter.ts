@@ -464,16 +464,18 @@ export class AgentCostExporter implements ObservabilityExporter {
         call.end()
         return
       }
-      const signal = await call.record({
+      const input = {
         provider: facts.provider,
         call: this.#normalized(facts),
         operationId: facts.operationId,
         attempt: 1,
-        attemptOutcome: facts.failed ? "failed" : "succeeded",
-      })
+        attemptOutcome: facts.failed ? ("failed" as const) : ("succeeded" as const),
+      }
+      // Without an onSignal listener the call is captured and priced with the next flush, in a batch.
+      if (this.#onSignal) this.#onSignal(await call.record(input))
+      else await call.capture(input)
       this.#stats.signals++
       if (!reported) this.#stats.unreported++
-      this.#onSignal?.(signal)
     })
     this.#pend(scope, recorded)
   }
@@ -507,7 +509,8 @@ export class AgentCostExporter implements ObservabilityExporter {
   async #finalizeAfter(scope: Scope, status: CostEnvelope.FinalStatus): Promise<void> {
     await Promise.allSettled([...scope.pending])
     const envelope = await scope.ready
-    if (envelope) await envelope.finalize(status)
+    // Written with the next flush, after the run's calls: no ledger round trip per run.
+    if (envelope) await envelope.finalizeLater(status)
   }
 
   /** Tracks work of a scope (awaited before it finalizes) and of the exporter (awaited by `flush`). */

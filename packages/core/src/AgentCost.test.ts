@@ -259,6 +259,55 @@ describe("AgentCost facade", () => {
     await agentcost.close()
   })
 
+  it("captures calls on the call path and prices them with the next flush, as record would", async () => {
+    const { agentcost } = await create()
+    const recorded = await create()
+    let envelopeId = ""
+    await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      envelopeId = envelope.envelopeId
+      for (let i = 0; i < 3; i++) {
+        expect(
+          envelope.begin().capture(acme("chat-1", { input_tokens: 1000 * (i + 1) }, `req-${i}`)),
+        ).toBeUndefined()
+      }
+    })
+    await recorded.agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      for (let i = 0; i < 3; i++)
+        await envelope.record(acme("chat-1", { input_tokens: 1000 * (i + 1) }, `req-${i}`))
+    })
+    const [captured, direct] = await Promise.all([
+      agentcost.report({ period: "2026-11", by: "tenant" }),
+      recorded.agentcost.report({ period: "2026-11", by: "tenant" }),
+    ])
+    // 6000 input tokens × $1/M, booked and settled once the run's envelope is finalized.
+    expect(row(captured, "acme")).toMatchObject({ total: "0.006", pending: "0" })
+    expect(captured.rows).toEqual(direct.rows)
+    expect(await agentcost.envelope(envelopeId)).toMatchObject({
+      status: "succeeded",
+      settlement: "settled",
+      finalized_at: "2026-11-03T10:00:00.000Z",
+    })
+    await Promise.all([agentcost.close(), recorded.agentcost.close()])
+  })
+
+  it("refuses a capture it cannot normalize at once, and records a late capture directly", async () => {
+    const { agentcost } = await create({ inflightTimeoutMs: 20 })
+    let handle: ReturnType<AgentCost["begin"]>
+    const envelopeId = await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+      await expect(
+        envelope.begin().capture({ provider: "nobody", raw: {} }) ?? Promise.resolve(),
+      ).rejects.toMatchObject({ _tag: "UnknownProvider" })
+      handle = agentcost.begin()
+      return envelope.envelopeId
+    })
+    // The envelope is finalized: the late call takes the recording path and reopens settlement.
+    const late = handle!.capture(acme("gpu-job", { input_tokens: 2000 }))
+    expect(late).toBeInstanceOf(Promise)
+    expect((await late)?.envelope_id).toBe(envelopeId)
+    expect((await agentcost.envelope(envelopeId))?.settlement).toBe("due")
+    await agentcost.close()
+  })
+
   it("books every call when the buffer is full (the caller flushes) and with sync durability", async () => {
     for (const options of [{ capacity: 5, batchSize: 1_000 }, { durability: "sync" as const }]) {
       const { agentcost } = await create(options)

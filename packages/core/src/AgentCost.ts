@@ -85,6 +85,14 @@ export interface CallHandle {
   readonly workflowType: string | null
   /** Prices and books the call; a call recorded after its envelope finalized is still booked. */
   readonly record: (input: CallInput) => Promise<CostSignal>
+  /**
+   * Books the call without pricing it now: it is priced with the next flush,
+   * in a batch (reads — `report`, `envelope`, `flush` — flush first, so they
+   * see it). For integrations on a framework's per-call path. Returns
+   * undefined when captured, else the promise of the `record` it fell back to
+   * (a full buffer, sync durability, a finalized envelope).
+   */
+  readonly capture: (input: CallInput) => Promise<CostSignal> | undefined
   /** The call ended with nothing to record (a cache hit, an abort). */
   readonly end: () => void
 }
@@ -122,6 +130,16 @@ export class EnvelopeHandle {
   finalize(status: FinalStatus = "succeeded"): Promise<EnvelopeRecord> {
     return this.#facade.finalize(this.active, status)
   }
+
+  /**
+   * Finalizes with the next flush, after the envelope's calls are written:
+   * resolves once the calls in flight are recorded, without a ledger round
+   * trip (what `run()` and the integrations do at the end of each run).
+   * `agentcost.envelope(id)` flushes first, so it reads the final record.
+   */
+  finalizeLater(status: FinalStatus = "succeeded"): Promise<void> {
+    return this.#facade.finalizeLater(this.active, status)
+  }
 }
 
 const resolveLedger = async (store: string): Promise<Layer.Layer<Ledger, LedgerError>> => {
@@ -155,6 +173,7 @@ export class AgentCost {
   >
   readonly #tracker: EnvelopeTracker["Service"]
   readonly #inflightTimeoutMs: number
+  readonly #durability: Durability
   /** Envelopes open in this process, so `resume` joins a running `run` instead of forking its state. */
   readonly #live = new Map<string, ActiveEnvelope>()
   readonly #idle = new WeakMap<ActiveEnvelope, Array<() => void>>()
@@ -180,6 +199,7 @@ export class AgentCost {
     )
     this.#timer.unref()
     this.#inflightTimeoutMs = options.inflightTimeoutMs ?? 30_000
+    this.#durability = options.durability ?? WriteBufferDefaults.durability
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals) => {
         void this.close().finally(() => {
@@ -281,25 +301,37 @@ export class AgentCost {
       if (--active.inflight === 0)
         for (const wake of this.#idle.get(active)?.splice(0) ?? []) wake()
     }
+    const record = (input: CallInput): Promise<CostSignal> => {
+      if (this.#closed) return Promise.reject(new Error("agentcost is closed"))
+      // Most calls book synchronously; a full buffer or a late call takes the effectful path.
+      let signal: CostSignal | undefined
+      try {
+        signal = this.#tracker.recordNow(active, input)
+      } catch (error) {
+        finish()
+        return Promise.reject(error)
+      }
+      if (signal) {
+        finish()
+        return Promise.resolve(signal)
+      }
+      return this.#run(this.#tracker.record(active, input)).finally(finish)
+    }
     return {
       envelopeId: active.envelopeId,
       tenantId: active.tenantId,
       workflowType: active.workflowType,
-      record: (input) => {
+      record,
+      capture: (input) => {
         if (this.#closed) return Promise.reject(new Error("agentcost is closed"))
-        // Most calls book synchronously; a full buffer or a late call takes the effectful path.
-        let signal: CostSignal | undefined
         try {
-          signal = this.#tracker.recordNow(active, input)
+          if (!this.#tracker.captureNow(active, input)) return record(input)
         } catch (error) {
           finish()
           return Promise.reject(error)
         }
-        if (signal) {
-          finish()
-          return Promise.resolve(signal)
-        }
-        return this.#run(this.#tracker.record(active, input)).finally(finish)
+        finish()
+        return undefined
       },
       end: finish,
     }
@@ -342,7 +374,7 @@ export class AgentCost {
       throw error
     } finally {
       clearTimeout(deadline)
-      if (!active.finalized) await this.finalize(active, status).catch((e) => ignoreClosed(e))
+      if (!active.finalized) await this.finalizeLater(active, status)
     }
   }
 
@@ -382,6 +414,23 @@ export class AgentCost {
       if ((error as { _tag?: string })?._tag !== "EnvelopeClosed") active.finalized = false
       throw error
     })
+  }
+
+  /** @internal Waits for the envelope's calls in flight, then queues its finalization for the next flush. */
+  async finalizeLater(active: ActiveEnvelope, status: FinalStatus): Promise<void> {
+    // Sync durability promises a durable record when this resolves: finalize now.
+    if (this.#durability === "sync") {
+      await this.finalize(active, status).catch((error) => {
+        if ((error as { _tag?: string })?._tag !== "EnvelopeClosed") throw error
+      })
+      return
+    }
+    await this.#whenIdle(active)
+    if (active.finalized) return
+    if (this.#closed) throw new Error("agentcost is closed")
+    active.finalized = true
+    this.#live.delete(active.envelopeId)
+    this.#tracker.finalizeLater(active.envelopeId, status)
   }
 
   /**
@@ -470,10 +519,6 @@ export class AgentCost {
     this.#onSignal?.()
     await this.#runtime.dispose()
   }
-}
-
-const ignoreClosed = (error: unknown): void => {
-  if ((error as { _tag?: string })?._tag !== "EnvelopeClosed") throw error
 }
 
 /** Wall time from `now`; monotonic time and sleeping stay real. */

@@ -15,7 +15,7 @@ import {
   UnpricedUnit,
 } from "./PricingRegistry.ts"
 import type { NormalizedCall } from "./ProviderAdapter.ts"
-import { isIsoTimestamp } from "./Timestamp.ts"
+import { isIsoTimestamp, iso } from "./Timestamp.ts"
 import * as Usage from "./Usage.ts"
 
 const DecimalString = Schema.String.check(
@@ -286,7 +286,7 @@ export const fromCall = (
   const observedAt =
     context.at === undefined && call.observedAt !== null && CANONICAL_ISO.test(call.observedAt)
       ? call.observedAt
-      : new Date(at).toISOString()
+      : iso(at)
   const attempt = context.attempt ?? 1
   const pricingInput = {
     provider: call.pricingProvider ?? provider,
@@ -341,7 +341,7 @@ export const fromCall = (
     pending_cost: priced ? priced.pending : true,
     estimate_method: priced ? priced.estimateMethod : "unpriced",
     cost_components: components,
-    fallbacks: priced ? [...priced.fallbacks] : [],
+    fallbacks: priced ? priced.fallbacks : [],
     provider_request_id: call.providerRequestId,
     provider_invoice_id: null,
     operation_id: context.operationId ?? null,
@@ -350,12 +350,16 @@ export const fromCall = (
     price_ref: priced?.priceRef ?? null,
     observed_at: observedAt,
     pricing_error: pricingError,
-    capabilities: [...call.capabilities],
-    attributes: {
-      ...call.attributes,
-      ...(call.serviceTier ? { service_tier: call.serviceTier } : {}),
-      ...(call.region ? { region: call.region } : {}),
-    },
+    // Shared, not copied: a signal is immutable, and so is the call it was priced from.
+    capabilities: call.capabilities,
+    attributes:
+      call.serviceTier || call.region
+        ? {
+            ...call.attributes,
+            ...(call.serviceTier ? { service_tier: call.serviceTier } : {}),
+            ...(call.region ? { region: call.region } : {}),
+          }
+        : call.attributes,
   }
   if (reported) {
     // The provider's number is the cost; the local estimate stays beside it for comparison.

@@ -120,6 +120,12 @@ export class EnvelopeTracker extends Context.Service<
       envelope: ActiveEnvelope,
       input: CallInput,
     ) => CostSignal.CostSignal | undefined
+    /**
+     * `recordNow` with the pricing deferred to the next flush, where the
+     * captured calls are priced in one batch: false means "use record".
+     * Throws what normalizing a raw response throws; pricing never throws.
+     */
+    readonly captureNow: (envelope: ActiveEnvelope, input: CallInput) => boolean
     /** Books an already priced signal (ingest, another process's recorder). */
     readonly recordSignal: (
       signal: CostSignal.CostSignal,
@@ -129,6 +135,12 @@ export class EnvelopeTracker extends Context.Service<
       envelopeId: string,
       status: FinalStatus,
     ) => Effect.Effect<EnvelopeRecord, UnknownEnvelope | EnvelopeClosed | LedgerError>
+    /**
+     * Finalizes with the next flush, after the envelope's calls are written
+     * (one write per flush instead of one per run); the time is now's. An
+     * envelope already finalized elsewhere is left as it is.
+     */
+    readonly finalizeLater: (envelopeId: string, status: FinalStatus) => void
     readonly recordOutcome: (
       envelopeId: string,
       outcome: Outcome,
@@ -276,16 +288,23 @@ export class EnvelopeTracker extends Context.Service<
         Effect.asVoid,
       )
 
-    /** Normalizes (when raw) and prices one call; throws UnknownProvider or MalformedResponse. */
-    const priceCall = (envelope: ActiveEnvelope, input: CallInput, now: number) => {
-      let call = input.call
-      if (call === undefined) {
-        const adapter = adapters.get(input.provider)
-        if (!adapter)
-          throw new UnknownProvider({ provider: input.provider, known: [...adapters.keys()] })
-        call = adapter.normalize(input.raw, input.hints)
-      }
-      return CostSignal.fromCall(
+    /** The call as given, or its raw response normalized; throws UnknownProvider or MalformedResponse. */
+    const normalized = (input: CallInput): NormalizedCall => {
+      if (input.call !== undefined) return input.call
+      const adapter = adapters.get(input.provider)
+      if (!adapter)
+        throw new UnknownProvider({ provider: input.provider, known: [...adapters.keys()] })
+      return adapter.normalize(input.raw, input.hints)
+    }
+
+    const pricedSignal = (
+      envelope: ActiveEnvelope,
+      input: CallInput,
+      call: NormalizedCall,
+      callIndex: number,
+      now: number,
+    ) =>
+      CostSignal.fromCall(
         registry.pricer,
         input.provider,
         call,
@@ -297,12 +316,15 @@ export class EnvelopeTracker extends Context.Service<
           operationId: input.operationId,
           attempt: input.attempt,
           attemptOutcome: input.attemptOutcome,
-          callIndex: envelope.callIndex++,
+          callIndex,
           at: input.at,
         },
         now,
       )
-    }
+
+    /** Normalizes (when raw) and prices one call; throws UnknownProvider or MalformedResponse. */
+    const priceCall = (envelope: ActiveEnvelope, input: CallInput, now: number) =>
+      pricedSignal(envelope, input, normalized(input), envelope.callIndex++, now)
 
     const bookingOf = (signal: CostSignal.CostSignal, policy: PayerPolicy, now: number) => {
       const entry = Booking.estimateEntry(signal, policy, iso(now))
@@ -337,6 +359,17 @@ export class EnvelopeTracker extends Context.Service<
       const signal = priceCall(envelope, input, now)
       buffer.offerNow(bookingOf(signal, envelope.payerPolicy, now))
       return signal
+    }
+
+    const captureNow = (envelope: ActiveEnvelope, input: CallInput): boolean => {
+      if (envelope.finalized || !buffer.hasRoom()) return false
+      const now = clock.currentTimeMillisUnsafe()
+      const call = normalized(input)
+      const callIndex = envelope.callIndex++
+      buffer.offerDeferred(() =>
+        bookingOf(pricedSignal(envelope, input, call, callIndex, now), envelope.payerPolicy, now),
+      )
+      return true
     }
 
     // Per signal on the ingest path: untraced, like record.
@@ -379,9 +412,14 @@ export class EnvelopeTracker extends Context.Service<
 
     // Once per run, on every integration's path: untraced like record (a span
     // costs ~8 µs with no tracer); the workflow span belongs to observability.
-    const finalize = Effect.fnUntraced(function* (envelopeId: string, status: FinalStatus) {
-      yield* buffer.flush
-      const now = yield* Clock.currentTimeMillis
+    /** Finalizes from what the ledger holds: flush first, unless the caller is the flush's own job. */
+    const finalizeAt = Effect.fnUntraced(function* (
+      envelopeId: string,
+      status: FinalStatus,
+      now: number,
+      flushFirst: boolean,
+    ) {
+      if (flushFirst) yield* buffer.flush
       const current = yield* getEnvelope(envelopeId)
       if (current.status !== "open")
         return yield* new EnvelopeClosed({ envelopeId, status: current.status })
@@ -406,6 +444,20 @@ export class EnvelopeTracker extends Context.Service<
       }
       return updated
     })
+
+    const finalize = (envelopeId: string, status: FinalStatus) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => finalizeAt(envelopeId, status, now, true))
+
+    const finalizeLater = (envelopeId: string, status: FinalStatus): void =>
+      buffer.afterWrite(
+        finalizeAt(envelopeId, status, clock.currentTimeMillisUnsafe(), false).pipe(
+          Effect.catchTag("EnvelopeClosed", () => Effect.void),
+          Effect.catchTag("UnknownEnvelope", (error) =>
+            Effect.logWarning(`agentcost: cannot finalize: ${error.message}`),
+          ),
+          Effect.asVoid,
+        ),
+      )
 
     const decideOutcome = (envelope: EnvelopeRecord, outcome: Outcome, now: number) =>
       Effect.gen(function* () {
@@ -512,8 +564,10 @@ export class EnvelopeTracker extends Context.Service<
       resume,
       record,
       recordNow,
+      captureNow,
       recordSignal,
       finalize,
+      finalizeLater,
       recordOutcome,
       bookOutcomeFees,
       declareResource,

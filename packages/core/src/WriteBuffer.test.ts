@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { describe, expect } from "vitest"
 import type { CostSignal } from "./CostSignal.ts"
 import { Ledger, LedgerError, type LedgerShape } from "./Ledger.ts"
@@ -111,5 +111,84 @@ describe("WriteBuffer", () => {
       )
       expect(ledger.store.signals.has("s2")).toBe(true)
     })
+  })
+  it.live("turns deferred work into records when the flush takes it, in one batch", () => {
+    const ledger = instrumented()
+    return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        let produced = 0
+        for (let i = 0; i < 5; i++)
+          buffer.offerDeferred(() => {
+            produced++
+            return { signals: [signal(i)] }
+          })
+        expect(produced).toBe(0)
+        expect(buffer.size()).toBe(5)
+        yield* buffer.flush
+        expect(produced).toBe(5)
+        expect(ledger.state.writes).toBe(1)
+        expect([...ledger.store.signals.keys()]).toEqual(["s0", "s1", "s2", "s3", "s4"])
+      }),
+    )
+  })
+
+  it.live(
+    "runs a job after the write of what was queued before it, and keeps it when the write fails",
+    () => {
+      const ledger = instrumented()
+      return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+        Effect.gen(function* () {
+          const seen: Array<number> = []
+          buffer.offerDeferred(() => ({ signals: [signal(1)] }))
+          buffer.afterWrite(Effect.sync(() => seen.push(ledger.store.signals.size)))
+          ledger.state.failNext = 1
+          yield* Effect.flip(buffer.flush)
+          expect(seen).toEqual([])
+          yield* buffer.flush
+          expect(seen).toEqual([1])
+          yield* buffer.flush
+          expect(seen).toEqual([1])
+        }),
+      )
+    },
+  )
+
+  it.live("retries a failed job, and the jobs after it, on the next flush", () => {
+    const ledger = instrumented()
+    return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        const ran: Array<string> = []
+        let failures = 1
+        buffer.afterWrite(Effect.sync(() => ran.push("a")))
+        buffer.afterWrite(
+          Effect.suspend(() =>
+            failures-- > 0
+              ? Effect.fail(new LedgerError({ operation: "update", reason: "timeout" }))
+              : Effect.sync(() => ran.push("b")),
+          ),
+        )
+        buffer.afterWrite(Effect.sync(() => ran.push("c")))
+        const failed = yield* Effect.flip(buffer.flush)
+        expect(failed.reason).toBe("timeout")
+        expect(ran).toEqual(["a"])
+        yield* buffer.flush
+        expect(ran).toEqual(["a", "b", "c"])
+      }),
+    )
+  })
+
+  it.live("returns from a flush only once the jobs a concurrent flush took are done", () => {
+    const ledger = instrumented()
+    return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        let done = false
+        buffer.afterWrite(Effect.sleep(20).pipe(Effect.andThen(Effect.sync(() => (done = true)))))
+        const first = yield* Effect.forkChild(buffer.flush)
+        yield* Effect.yieldNow
+        yield* buffer.flush
+        expect(done).toBe(true)
+        yield* Fiber.join(first)
+      }),
+    )
   })
 })

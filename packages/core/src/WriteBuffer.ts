@@ -5,6 +5,11 @@
  * flush (backpressure, never a drop); a failed write puts the batch back,
  * so nothing is lost on retry; `durability: "sync"` waits for the write.
  * Writes are idempotent, so a batch written twice changes nothing.
+ *
+ * Work can also be queued as it is (`offerDeferred`): the per-call path only
+ * captures a call, and the flush prices the captured calls in one tight
+ * loop, where the pricing code runs warm — several times cheaper than pricing
+ * each call in the middle of a framework's own work.
  */
 import { Context, Effect, Layer, Semaphore } from "effect"
 import type { EnvelopeRecord } from "./CostEnvelope.ts"
@@ -37,7 +42,11 @@ export const DEFAULTS = {
   durability: "buffered" as Durability,
 }
 
+/** Work queued as is, turned into records when the flush takes it. */
+export type DeferredBatch = () => WriteBatch
+
 interface Pending {
+  deferred: Array<DeferredBatch>
   envelopes: Array<EnvelopeRecord>
   signals: Array<CostSignal>
   entries: Array<LedgerEntry>
@@ -46,6 +55,7 @@ interface Pending {
 }
 
 const empty = (): Pending => ({
+  deferred: [],
   envelopes: [],
   signals: [],
   entries: [],
@@ -61,6 +71,19 @@ export interface WriteBufferShape {
    * durability) — otherwise use `offer`, which flushes first.
    */
   readonly offerNow: (batch: WriteBatch) => void
+  /**
+   * Queues work that `produce` turns into a batch when a flush takes it (in
+   * order with everything else queued); only when `hasRoom()`. `produce`
+   * must not throw: validate on the caller's path.
+   */
+  readonly offerDeferred: (produce: DeferredBatch) => void
+  /**
+   * Runs `job` after the flush that writes everything queued before it
+   * (finalizing an envelope reads the signals it must see). A failed job is
+   * kept, with the jobs after it, for the next flush. A job must not flush
+   * (it would wait for itself).
+   */
+  readonly afterWrite: (job: Effect.Effect<void, LedgerError>) => void
   readonly hasRoom: () => boolean
   /** `flush` for a timer: a failure is logged, the batch stays queued for the next one. */
   readonly flushOrWarn: Effect.Effect<void>
@@ -68,6 +91,14 @@ export interface WriteBufferShape {
   readonly flush: Effect.Effect<void, LedgerError>
   /** Items waiting (for tests and metrics). */
   readonly size: () => number
+}
+
+const append = (pending: Pending, batch: WriteBatch): void => {
+  if (batch.envelopes) for (const e of batch.envelopes) pending.envelopes.push(e)
+  if (batch.resources) for (const r of batch.resources) pending.resources.push(r)
+  if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
+  if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
+  if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
 }
 
 export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>()(
@@ -83,19 +114,49 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
     let pending = empty()
     let size = 0
 
-    const flush: Effect.Effect<void, LedgerError> = Semaphore.withPermit(
+    type Job = Effect.Effect<void, LedgerError>
+    let jobs: Array<Job> = []
+    // Jobs run one batch at a time, in order (the semaphore is fair): a flush
+    // returns only once the jobs queued before it are done, also those a
+    // concurrent flush took.
+    const jobsLock = yield* Semaphore.make(1)
+    const runJobs = (due: ReadonlyArray<Job>): Effect.Effect<void, LedgerError> =>
+      Semaphore.withPermit(
+        jobsLock,
+        Effect.forEach(
+          due,
+          (job, i) =>
+            job.pipe(
+              Effect.tapError(() =>
+                Effect.sync(() => {
+                  jobs = [...due.slice(i), ...jobs]
+                }),
+              ),
+            ),
+          { discard: true },
+        ),
+      )
+
+    /** Writes what is queued; gives back the jobs that were due after it. */
+    const write: Effect.Effect<ReadonlyArray<Job>, LedgerError> = Semaphore.withPermit(
       lock,
       Effect.suspend(() => {
-        if (size === 0) return Effect.void
+        // The jobs queued so far come after everything in this batch or an earlier one.
+        const due = jobs
+        jobs = []
+        if (size === 0) return Effect.succeed(due)
         const batch = pending
         pending = empty()
+        for (const produce of batch.deferred.splice(0)) append(batch, produce())
         const taken = size
         size = 0
         return ledger.write(batch).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
+              jobs = [...due, ...jobs]
               // Put the batch back ahead of anything queued since, in order.
               pending = {
+                deferred: pending.deferred,
                 envelopes: [...batch.envelopes, ...pending.envelopes],
                 signals: [...batch.signals, ...pending.signals],
                 entries: [...batch.entries, ...pending.entries],
@@ -105,17 +166,14 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
               size += taken
             }),
           ),
-          Effect.asVoid,
+          Effect.as(due),
         )
       }),
     )
+    const flush = Effect.flatMap(write, runJobs)
 
     const push = (batch: WriteBatch) => {
-      if (batch.envelopes) for (const e of batch.envelopes) pending.envelopes.push(e)
-      if (batch.resources) for (const r of batch.resources) pending.resources.push(r)
-      if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
-      if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
-      if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
+      append(pending, batch)
       size +=
         (batch.envelopes?.length ?? 0) +
         (batch.resources?.length ?? 0) +
@@ -138,8 +196,7 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
     // in the background, once at a time.
     const runFork = Effect.runForkWith(yield* Effect.context<never>())
     let flushing = false
-    const offerNow = (batch: WriteBatch): void => {
-      push(batch)
+    const flushWhenFull = (): void => {
       if (size < batchSize || flushing) return
       flushing = true
       runFork(
@@ -148,6 +205,15 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
           Effect.ensuring(Effect.sync(() => (flushing = false))),
         ),
       )
+    }
+    const offerNow = (batch: WriteBatch): void => {
+      push(batch)
+      flushWhenFull()
+    }
+    const offerDeferred = (produce: DeferredBatch): void => {
+      pending.deferred.push(produce)
+      size++
+      flushWhenFull()
     }
 
     // The periodic flush; a failure is logged and retried on the next tick.
@@ -166,6 +232,10 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
       flushOrWarn,
       offer,
       offerNow,
+      offerDeferred,
+      afterWrite: (job) => {
+        jobs.push(job)
+      },
       hasRoom: () => !sync && size < capacity,
       flush,
       size: () => size,
