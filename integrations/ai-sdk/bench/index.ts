@@ -3,29 +3,28 @@
  * (issue #7), against the bare run in the same process and the same run.
  *
  * Each run is `generateText` over a three-call tool loop (two tool calls, an
- * answer) on `MockLanguageModelV4`. Tasks:
+ * answer) on `MockLanguageModelV4`. Variants:
  *
- * - bare: no agentcost;
- * - middleware (integration only): the wrapped model with core's recording
- *   replaced by a stub, i.e. what this package adds per call (envelope
- *   lookup, usage conversion, attempt bookkeeping);
- * - middleware: the wrapped model inside an open envelope, every call
- *   priced and booked by core (memory store);
+ * - bare: no agentcost (twice: the second copy is the run's noise floor);
+ * - no-op middleware: a `wrapGenerate` that only awaits `doGenerate`, i.e.
+ *   what the SDK's own middleware plumbing costs;
+ * - middleware (integration only): the wrapped model with core's booking
+ *   replaced by a stub, i.e. what this package adds per call;
+ * - middleware: `agentcost.run` per run (an envelope opened and finalized),
+ *   every call captured and priced at the flush (memory store);
  * - telemetry (SDK dispatch only): a telemetry integration that does
- *   nothing, i.e. what the SDK itself spends dispatching telemetry events;
- * - telemetry (integration only): the agentcost telemetry integration with
- *   core's recording stubbed, i.e. the SDK's dispatch plus this package;
- * - telemetry: the agentcost telemetry integration, every call booked.
+ *   nothing, i.e. what the SDK spends dispatching telemetry events;
+ * - telemetry (integration only) and telemetry: as for the middleware.
  *
- * The machine is shared, so time is this process's CPU time (tinybench's
- * `now` reads `process.cpuUsage()`: other processes' load does not count),
- * the tasks run in interleaved rounds (a short tinybench run per round on a
- * fresh store, order rotated), and each ratio is the median over rounds of
- * the task's mean over the bare run's mean in that round.
- * `BENCH_ROUNDS` (default 9) and `BENCH_TIME_MS` of CPU per task per round (default 400).
+ * Each booking variant has its own `AgentCost`, flushed at the end of each
+ * sample, so the pricing it deferred is timed with it (see
+ * `measureOverhead` in `@agentcost/core/test`: CPU time, interleaved rounds
+ * in a random order, median of per-round ratios). `BENCH_ROUNDS` (default
+ * 300) and `BENCH_RUNS` per sample (default 10).
  */
 
-import { AgentCost, type CallHandle, type EnvelopeHandle } from "@agentcost/core"
+import type { AgentCost, CallHandle, EnvelopeHandle } from "@agentcost/core"
+import { benchAgentCost, formatOverheadTable, measureOverhead } from "@agentcost/core/test"
 import type { LanguageModelV4CallOptions, LanguageModelV4GenerateResult } from "@ai-sdk/provider"
 import {
   generateText,
@@ -36,7 +35,6 @@ import {
   wrapLanguageModel,
 } from "ai"
 import { MockLanguageModelV4 } from "ai/test"
-import { Bench } from "tinybench"
 import { z } from "zod"
 import { prices } from "../src/__fixtures__/prices.ts"
 import { agentcostMiddleware, agentcostTelemetry } from "../src/index.ts"
@@ -114,38 +112,12 @@ const stubAgentCost = (envelope: EnvelopeHandle): AgentCost => {
   return { current: () => stubEnvelope } as unknown as AgentCost
 }
 
-/** This process's CPU time in milliseconds (user + system). */
-const cpuNow = (): number => {
-  const usage = process.cpuUsage()
-  return (usage.user + usage.system) / 1000
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
-/** The tasks of one round, on a fresh in-memory store (so the heap does not grow across rounds). */
-const roundTasks = async () => {
-  const agentcost = await AgentCost.create({
-    store: "memory:",
-    prices: [prices],
-    handleSignals: false,
-  })
-  const envelope = await agentcost.open({ tenantId: "acme", workflowType: "bench" })
-  const bare = mockModel()
-  const stubbed = wrapLanguageModel({
-    model: mockModel(),
-    middleware: agentcostMiddleware(stubAgentCost(envelope)),
-  })
-  const wrapped = wrapLanguageModel({
-    model: mockModel(),
-    middleware: agentcostMiddleware(agentcost),
-  })
-  const idle: Telemetry = { onStart: () => undefined }
-  const telemetry = agentcostTelemetry(agentcost)
-  const stubbedTelemetry = agentcostTelemetry(stubAgentCost(envelope))
+export const runAiSdkBench = async (rounds: number, runsPerSample: number) => {
+  const middlewareCost = await benchAgentCost([prices])
+  const telemetryCost = await benchAgentCost([prices])
+  const stubCost = await benchAgentCost([prices])
+  const envelope = await stubCost.open({ tenantId: "acme", workflowType: "bench" })
+  const stubbed = stubAgentCost(envelope)
   const run = (model: LanguageModel, integrations?: ReadonlyArray<Telemetry>) =>
     generateText({
       model,
@@ -154,64 +126,52 @@ const roundTasks = async () => {
       stopWhen: stepCountIs(CALLS_PER_RUN),
       ...(integrations ? { telemetry: { integrations: [...integrations] } } : {}),
     })
-  const tasks: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
-    ["bare generateText", () => run(bare)],
-    ["middleware (integration only)", () => run(stubbed)],
-    ["middleware", () => agentcost.within(envelope, () => run(wrapped))],
-    ["telemetry (SDK dispatch only)", () => run(bare, [idle])],
-    ["telemetry (integration only)", () => run(bare, [stubbedTelemetry])],
-    ["telemetry", () => agentcost.within(envelope, () => run(bare, [telemetry]))],
-  ]
-  const close = async () => {
-    await envelope.finalize()
-    await agentcost.close()
-  }
-  return { tasks, close }
-}
-
-export const runAiSdkBench = async (rounds: number, time: number) => {
-  const means = new Map<string, Array<number>>()
-  let names: ReadonlyArray<string> = []
-  for (let round = 0; round < rounds; round++) {
-    const { tasks, close } = await roundTasks()
-    names = tasks.map(([name]) => name)
-    const bench = new Bench({ time, warmupTime: Math.min(100, time), now: cpuNow })
-    // Rotate the order so no task always runs first or last in a round.
-    for (let i = 0; i < tasks.length; i++) {
-      const [name, fn] = tasks[(i + round) % tasks.length]!
-      bench.add(name, fn)
-    }
-    await bench.run()
-    await close()
-    for (const task of bench.tasks) {
-      const result = task.result
-      if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`)
-      means.set(task.name, [...(means.get(task.name) ?? []), result.latency.mean])
-    }
-  }
-  const bareMeans = means.get(names[0]!)!
-  return names.map((name) => {
-    const ms = means.get(name)!
-    return {
-      name,
-      runMs: median(ms),
-      ratio: median(ms.map((m, round) => m / bareMeans[round]!)),
-      overheadUsPerCall: median(
-        ms.map((m, round) => ((m - bareMeans[round]!) * 1000) / CALLS_PER_RUN),
-      ),
-    }
+  const wrap = (middleware: Parameters<typeof wrapLanguageModel>[0]["middleware"]) =>
+    wrapLanguageModel({ model: mockModel(), middleware })
+  const bare = mockModel()
+  const bare2 = mockModel()
+  const noopMiddleware = wrap({
+    specificationVersion: "v4",
+    wrapGenerate: async ({ doGenerate }) => await doGenerate(),
   })
+  const stubbedMiddleware = wrap(agentcostMiddleware(stubbed))
+  const middleware = wrap(agentcostMiddleware(middlewareCost))
+  const idle: Telemetry = { onStart: () => undefined }
+  const stubbedTelemetry = agentcostTelemetry(stubbed)
+  const telemetry = agentcostTelemetry(telemetryCost)
+  const perRun = (agentcost: AgentCost, fn: () => Promise<unknown>) => () =>
+    agentcost.run({ tenantId: "acme", workflowType: "bench" }, fn)
+  const rows = await measureOverhead(
+    [
+      { name: "bare generateText", run: () => run(bare) },
+      { name: "bare again (noise floor)", run: () => run(bare2) },
+      { name: "no-op middleware (SDK plumbing)", run: () => run(noopMiddleware) },
+      { name: "middleware (integration only)", run: () => run(stubbedMiddleware) },
+      {
+        name: "middleware",
+        run: perRun(middlewareCost, () => run(middleware)),
+        settle: () => middlewareCost.flush(),
+      },
+      { name: "telemetry (SDK dispatch only)", run: () => run(bare, [idle]) },
+      { name: "telemetry (integration only)", run: () => run(bare, [stubbedTelemetry]) },
+      {
+        name: "telemetry",
+        run: perRun(telemetryCost, () => run(bare, [telemetry])),
+        settle: () => telemetryCost.flush(),
+      },
+    ],
+    { rounds, runsPerSample, warmupRounds: Math.ceil(rounds / 10) },
+  )
+  await Promise.all([middlewareCost.close(), telemetryCost.close(), stubCost.close()])
+  return rows
 }
 
 if (import.meta.main) {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 9)
-  const rows = await runAiSdkBench(rounds, Number(process.env.BENCH_TIME_MS ?? 400))
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 300)
+  const runs = Number(process.env.BENCH_RUNS ?? 10)
+  const rows = await runAiSdkBench(rounds, runs)
   console.log(
-    `AI SDK ${CALLS_PER_RUN}-call tool loop on a mock model; CPU time, medians over ${rounds} interleaved rounds (same process)`,
+    `AI SDK ${CALLS_PER_RUN}-call tool loop on a mock model: CPU time per run, ${rounds} interleaved rounds of ${runs} runs (same process)`,
   )
-  for (const row of rows) {
-    console.log(
-      `  ${row.name.padEnd(32)} ${(row.runMs * 1000).toFixed(0).padStart(6)} µs CPU/run  ×${row.ratio.toFixed(3)} of bare  ${row.overheadUsPerCall >= 0 ? "+" : ""}${row.overheadUsPerCall.toFixed(1)} µs/call`,
-    )
-  }
+  console.log(formatOverheadTable(rows, { unit: "call", unitsPerRun: CALLS_PER_RUN }))
 }

@@ -206,9 +206,10 @@ export class Attribution {
   async #recordInNew(tenantId: string | null, workflowType: string | null, input: CallInput) {
     const envelope = await this.agentcost.open({ tenantId, workflowType })
     try {
-      await envelope.record(input)
+      await envelope.begin().capture(input)
     } finally {
-      await envelope.finalize(input.attemptOutcome === "failed" ? "failed" : "succeeded")
+      // Written with the next flush, after the call: no ledger round trip per call.
+      await envelope.finalizeLater(input.attemptOutcome === "failed" ? "failed" : "succeeded")
     }
   }
 
@@ -281,7 +282,7 @@ export class Attribution {
     }
     const finalize = (envelope: Promise<EnvelopeHandle>, status: CostEnvelope.FinalStatus) =>
       envelope
-        .then((e) => e.finalize(status))
+        .then((e) => e.finalizeLater(status))
         .then(
           () => undefined,
           (error) => this.report(error),

@@ -242,6 +242,8 @@ describe("agentcostTelemetry", () => {
     })
 
     await agent.generate({ prompt: "Weather in Oslo?" })
+    // The envelope is finalized with the next flush.
+    await agentcost.flush()
 
     const [envelope] = envelopes()
     expect(envelopes()).toHaveLength(1)

@@ -1,34 +1,36 @@
 /**
- * Per-run overhead of the handler on a mock-model `createAgent` run (issue #6):
- * two model calls (a tool call, then the answer) and one tool call, each
- * variant on its own agent built the same way, all in the same process and
- * the same run, against the bare run:
+ * Per-run overhead of the handler and of the middleware on a mock-model
+ * `createAgent` run (issue #6): two model calls (a tool call, then the
+ * answer) and one tool call, each variant on its own agent built the same
+ * way, all in the same process and the same run, against the bare run:
  *
- * - bare: `agent.invoke`, no callbacks;
+ * - bare: `agent.invoke`, no callbacks (twice: the second copy is the run's
+ *   noise floor);
+ * - no-op middleware: a `wrapModelCall` that only calls the model — what
+ *   LangChain costs for any model middleware, the middleware's floor;
+ * - agentcost middleware: `agentcost.run` around each run (an envelope
+ *   opened and finalized per run), both calls captured before `invoke`
+ *   resolves; the same with the tenant in `config.metadata` (an envelope per
+ *   model call) and inside one open envelope (`agentcost.within`);
  * - no-op handler: a handler that does nothing, awaited like ours — what
  *   LangChain itself costs once any callback handler is attached (callback
- *   managers copied per child run, metadata merged, run ids, serialized models);
- * - agentcost handler: the run inside an open envelope (`agentcost.within`),
- *   both calls priced and booked (memory store) before `invoke` resolves;
- * - agentcost.run + handler: an envelope opened and finalized per run around
- *   it — the whole per-run path an application pays;
- * - tenant from metadata: no envelope active, `config.metadata` carries the
- *   tenant, the handler opens and finalizes an envelope per root run;
+ *   managers copied per child run, metadata merged, run ids, serialized
+ *   models), the handler's floor;
+ * - agentcost handler: `agentcost.run` around each run; the same with the
+ *   tenant in `config.metadata` (an envelope per root run);
  * - Langfuse: `@langfuse/langchain`'s `CallbackHandler` exporting to an
  *   OpenTelemetry `InMemorySpanExporter` (SimpleSpanProcessor), as shipped
  *   (LangChain runs it in the background) and awaited like ours.
  *
- * The machine is shared, so time is the process's CPU time
- * (`process.cpuUsage`, all its threads, GC included), and the tasks run in
- * short rounds, repeated: each figure is the median over rounds of the
- * round's ratio to that round's bare run, so a load change hits every variant
- * alike. Reports the time ratio to the bare run, the overhead per run in µs,
- * and the overhead above the no-op handler. Target: the handler within 5% of
- * the bare run, and below Langfuse. `BENCH_TIME_MS` sets the time per task
- * and round (default 300), `BENCH_ROUNDS` the rounds (default 11),
- * `BENCH_CLOCK=wall` measures wall time instead (on a quiet machine).
+ * Each booking variant has its own `AgentCost`, flushed at the end of each
+ * sample, so the pricing and finalizing it deferred is timed with it
+ * (`measureOverhead` in `@agentcost/core/test`: CPU time, interleaved rounds
+ * in a random order, median of per-round ratios). Target: within 5% of the
+ * bare run, and below Langfuse. `BENCH_ROUNDS` (default 100) and
+ * `BENCH_RUNS` per sample (default 4).
  */
-import { AgentCost } from "@agentcost/core"
+import type { AgentCost } from "@agentcost/core"
+import { benchAgentCost, formatOverheadTable, measureOverhead } from "@agentcost/core/test"
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base"
 import { type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages"
 import { fakeModel } from "@langchain/core/testing"
@@ -39,11 +41,11 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base"
-import { createAgent, tool } from "langchain"
-import { Bench } from "tinybench"
+import { type AgentMiddleware, createAgent, tool } from "langchain"
 import * as z from "zod"
 import * as Messages from "../src/__fixtures__/Messages.ts"
 import { PRICES } from "../src/__fixtures__/Models.ts"
+import { agentcostMiddleware } from "../src/agent.ts"
 import { createAgentCostHandler } from "../src/index.ts"
 
 let responses = 0
@@ -86,7 +88,8 @@ const weather = tool(async ({ city }) => `21 °C in ${city}`, {
   schema: z.object({ city: z.string() }),
 })
 
-const newAgent = () => createAgent({ model: endlessModel(), tools: [weather] })
+const newAgent = (middleware: ReadonlyArray<AgentMiddleware> = []) =>
+  createAgent({ model: endlessModel(), tools: [weather], middleware })
 const input = () => ({ messages: [new HumanMessage("Weather in Berlin?")] })
 
 /** Does nothing: LangChain's cost of calling an awaited handler. */
@@ -101,34 +104,30 @@ class NoopHandler extends BaseCallbackHandler {
   override handleToolEnd() {}
 }
 
-/** The process's CPU time in milliseconds: other processes' load does not count. */
-const cpuNow = () => {
-  const usage = process.cpuUsage()
-  return (usage.user + usage.system) / 1000
+/** Only calls the model: LangChain's cost of any model middleware. */
+const noopMiddleware: AgentMiddleware = {
+  name: "noop",
+  wrapModelCall: (request, handler) => handler(request),
 }
 
-export interface BenchRow {
-  readonly name: string
-  readonly runsPerSecond: number
-  /** Mean run time over the bare run's. */
-  readonly ratio: number
-  readonly overheadUsPerRun: number
-  /** Above the no-op handler (LangChain's own per-handler cost), in µs per run. */
-  readonly aboveNoopUsPerRun: number
-}
-
-export const runLangChainBench = async (
-  time: number,
-  rounds: number,
-  clock: "cpu" | "wall" = "cpu",
-): Promise<ReadonlyArray<BenchRow>> => {
-  const agentcost = await AgentCost.create({
-    store: "memory:",
-    prices: [PRICES],
-    handleSignals: false,
-  })
-  const handler = createAgentCostHandler(agentcost)
-  const envelope = await agentcost.open({ tenantId: "acme", workflowType: "bench" })
+export const runLangChainBench = async (rounds: number, runsPerSample: number) => {
+  const costs = {
+    middlewareRun: await benchAgentCost([PRICES]),
+    middlewareMetadata: await benchAgentCost([PRICES]),
+    middlewareWithin: await benchAgentCost([PRICES]),
+    handlerRun: await benchAgentCost([PRICES]),
+    handlerMetadata: await benchAgentCost([PRICES]),
+  }
+  const envelope = await costs.middlewareWithin.open({ tenantId: "acme", workflowType: "bench" })
+  const middlewares = {
+    run: agentcostMiddleware(costs.middlewareRun),
+    metadata: agentcostMiddleware(costs.middlewareMetadata),
+    within: agentcostMiddleware(costs.middlewareWithin),
+  }
+  const handlers = {
+    run: createAgentCostHandler(costs.handlerRun),
+    metadata: createAgentCostHandler(costs.handlerMetadata),
+  }
 
   const exporter = new InMemorySpanExporter()
   trace.setGlobalTracerProvider(
@@ -137,86 +136,87 @@ export const runLangChainBench = async (
   const langfuse = new LangfuseHandler()
   const langfuseAwaited = new LangfuseHandler()
   langfuseAwaited.awaitHandlers = true
-
   const noop = new NoopHandler()
-  const agents = Array.from({ length: 7 }, newAgent)
-  const invoke = (index: number, callbacks?: Array<BaseCallbackHandler>, tenant?: string) =>
-    agents[index]!.invoke(input(), {
-      ...(callbacks ? { callbacks } : {}),
-      ...(tenant ? { metadata: { agentcost_tenant_id: tenant } } : {}),
-    })
 
-  const tasks: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
-    ["bare createAgent run", () => invoke(0)],
-    ["no-op handler (awaited)", () => invoke(1, [noop])],
-    ["agentcost handler", () => agentcost.within(envelope, () => invoke(2, [handler]))],
-    [
-      "agentcost.run + handler",
-      () => agentcost.run({ tenantId: "acme" }, () => invoke(3, [handler])),
-    ],
-    ["handler, tenant from metadata", () => invoke(4, [handler], "acme")],
-    ["langfuse (background)", () => invoke(5, [langfuse])],
-    ["langfuse (awaited)", () => invoke(6, [langfuseAwaited])],
-  ]
-  const ratios = tasks.map(() => [] as Array<number>)
-  const means = tasks.map(() => [] as Array<number>)
-  for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({
-      time,
-      warmupTime: round === 0 ? 500 : 50,
-      ...(clock === "cpu" ? { now: cpuNow } : {}),
-    })
-    for (const [name, fn] of tasks) bench.add(name, fn)
-    // Spans pile up in the exporter: empty it between tasks, outside the timing.
-    bench.addEventListener("cycle", () => exporter.reset())
-    await bench.run()
-    const roundMeans = bench.tasks.map((task) => {
-      const result = task.result
-      if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`)
-      return result.latency.mean
-    })
-    roundMeans.forEach((mean, i) => {
-      means[i]!.push(mean)
-      ratios[i]!.push(mean / roundMeans[0]!)
-    })
+  const invoker = (
+    middleware: ReadonlyArray<AgentMiddleware> = [],
+    callbacks?: Array<BaseCallbackHandler>,
+    tenant?: string,
+  ) => {
+    const agent = newAgent(middleware)
+    return () =>
+      agent.invoke(input(), {
+        ...(callbacks ? { callbacks } : {}),
+        ...(tenant ? { metadata: { agentcost_tenant_id: tenant } } : {}),
+      })
   }
+  const inRun = (agentcost: AgentCost, invoke: () => Promise<unknown>) => () =>
+    agentcost.run({ tenantId: "acme" }, invoke)
+  const bare = invoker()
+  const bare2 = invoker()
+  const noopMiddlewareRun = invoker([noopMiddleware])
+  const middlewareRun = invoker([middlewares.run])
+  const middlewareMetadata = invoker([middlewares.metadata], undefined, "acme")
+  const middlewareWithin = invoker([middlewares.within])
+  const noopHandlerRun = invoker([], [noop])
+  const handlerRun = invoker([], [handlers.run])
+  const handlerMetadata = invoker([], [handlers.metadata], "acme")
+  const langfuseRun = invoker([], [langfuse])
+  const langfuseAwaitedRun = invoker([], [langfuseAwaited])
+  const flush = (agentcost: AgentCost) => () => agentcost.flush()
+  // Spans pile up in the exporter: emptied with each Langfuse sample.
+  const resetSpans = async () => exporter.reset()
+
+  const rows = await measureOverhead(
+    [
+      { name: "bare createAgent run", run: bare },
+      { name: "bare again (noise floor)", run: bare2 },
+      { name: "no-op middleware", run: noopMiddlewareRun },
+      {
+        name: "agentcost.run + middleware",
+        run: inRun(costs.middlewareRun, middlewareRun),
+        settle: flush(costs.middlewareRun),
+      },
+      {
+        name: "middleware, tenant from metadata",
+        run: middlewareMetadata,
+        settle: flush(costs.middlewareMetadata),
+      },
+      {
+        name: "middleware, one open envelope",
+        run: () => costs.middlewareWithin.within(envelope, middlewareWithin),
+        settle: flush(costs.middlewareWithin),
+      },
+      { name: "no-op handler (awaited)", run: noopHandlerRun },
+      {
+        name: "agentcost.run + handler",
+        run: inRun(costs.handlerRun, handlerRun),
+        settle: flush(costs.handlerRun),
+      },
+      {
+        name: "handler, tenant from metadata",
+        run: handlerMetadata,
+        settle: flush(costs.handlerMetadata),
+      },
+      { name: "langfuse (background)", run: langfuseRun, settle: resetSpans },
+      { name: "langfuse (awaited)", run: langfuseAwaitedRun, settle: resetSpans },
+    ],
+    { rounds, runsPerSample, warmupRounds: Math.ceil(rounds / 10) },
+  )
   await envelope.finalize()
-  if (handler.stats.errors > 0) throw new Error(`handler reported ${handler.stats.errors} errors`)
-  await agentcost.close()
-
-  const bare = median(means[0]!)
-  const noopRatio = median(ratios[1]!)
-  return tasks.map(([name], i) => {
-    const ratio = median(ratios[i]!)
-    return {
-      name,
-      runsPerSecond: 1000 / median(means[i]!),
-      ratio,
-      overheadUsPerRun: (ratio - 1) * bare * 1000,
-      aboveNoopUsPerRun: (ratio - noopRatio) * bare * 1000,
-    }
-  })
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  for (const used of [...Object.values(handlers), ...Object.values(middlewares)]) {
+    if (used.stats.errors > 0) throw new Error(`agentcost reported ${used.stats.errors} errors`)
+  }
+  await Promise.all(Object.values(costs).map((agentcost) => agentcost.close()))
+  return rows
 }
 
 if (import.meta.main) {
-  const rows = await runLangChainBench(
-    Number(process.env.BENCH_TIME_MS ?? 300),
-    Number(process.env.BENCH_ROUNDS ?? 11),
-    process.env.BENCH_CLOCK === "wall" ? "wall" : "cpu",
-  )
-  const signed = (us: number) => `${us >= 0 ? "+" : ""}${us.toFixed(0)} µs`
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 100)
+  const runs = Number(process.env.BENCH_RUNS ?? 4)
+  const rows = await runLangChainBench(rounds, runs)
   console.log(
-    `LangChain createAgent run: 2 model calls + 1 tool call, mock model (${process.env.BENCH_CLOCK === "wall" ? "wall" : "CPU"} time, same process, same run)`,
+    `LangChain createAgent run (2 model calls + 1 tool call, mock model): CPU time per run, ${rounds} interleaved rounds of ${runs} runs (same process)`,
   )
-  for (const row of rows) {
-    console.log(
-      `  ${row.name.padEnd(30)} ${Math.round(row.runsPerSecond).toLocaleString("en").padStart(5)} runs/s  ×${row.ratio.toFixed(3)}  ${signed(row.overheadUsPerRun).padStart(9)}/run  (${signed(row.aboveNoopUsPerRun)} above no-op)`,
-    )
-  }
+  console.log(formatOverheadTable(rows, { unit: "run", unitsPerRun: 1 }))
 }

@@ -3,56 +3,44 @@ import { InMemoryCache } from "@langchain/core/caches"
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base"
 import { Document } from "@langchain/core/documents"
 import { ModelAbortError } from "@langchain/core/errors"
-import {
-  AIMessage,
-  AIMessageChunk,
-  type BaseMessage,
-  HumanMessage,
-  type StandardMessageStructure,
-  ToolMessage,
-} from "@langchain/core/messages"
+import { AIMessage, HumanMessage, type StandardMessageStructure } from "@langchain/core/messages"
 import { ChatPromptTemplate } from "@langchain/core/prompts"
 import { RunnableLambda } from "@langchain/core/runnables"
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons"
 import { fakeModel } from "@langchain/core/testing"
 import { FakeRetriever } from "@langchain/core/utils/testing"
-import {
-  type AgentMiddleware,
-  createAgent,
-  modelFallbackMiddleware,
-  modelRetryMiddleware,
-  tool,
-} from "langchain"
+import { createAgent, modelFallbackMiddleware, tool } from "langchain"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import * as z from "zod"
+import {
+  abortedStreamPartial,
+  anthropicTwoSteps,
+  ask,
+  clock,
+  geminiTwoSteps,
+  nestedAgents,
+  openaiThreeSteps,
+  retryMiddleware,
+  runTenants,
+  TENANT_RUNS_TOTALS,
+  tenantRunsModel,
+  totals as totalsOf,
+  weather,
+} from "./__fixtures__/Agents.ts"
 import * as Messages from "./__fixtures__/Messages.ts"
 import {
   ChunkStreamingModel,
   createAgentCost,
   PERIOD,
-  reportingAs,
   TokenUsageLLM,
 } from "./__fixtures__/Models.ts"
 import {
   type AgentCostCallbackHandler,
   createAgentCostHandler,
   registerAgentCostHandler,
-  UnattributedCall,
 } from "./AgentCostCallbackHandler.ts"
+import { UnattributedCall } from "./Attribution.ts"
 import { UNREPORTED_USAGE_UNIT } from "./Call.ts"
-
-const weather = tool(async ({ city }) => `sunny in ${city}`, {
-  name: "weather",
-  description: "The weather in a city",
-  schema: z.object({ city: z.string() }),
-})
-const clock = tool(async ({ zone }) => `10:00 in ${zone}`, {
-  name: "clock",
-  description: "The time in a time zone",
-  schema: z.object({ zone: z.string() }),
-})
-
-const ask = (text: string) => ({ messages: [new HumanMessage(text)] })
 
 let agentcost: AgentCost
 let signals: Array<CostSignal.CostSignal>
@@ -69,10 +57,7 @@ afterEach(async () => {
   await agentcost.close()
 })
 
-const totals = async (by: "tenant" | "workflow" = "tenant") => {
-  const report = await agentcost.report({ period: PERIOD, by })
-  return Object.fromEntries(report.rows.map((row) => [row.key, row.total]))
-}
+const totals = (by: "tenant" | "workflow" = "tenant") => totalsOf(agentcost, by)
 
 /** A spy on the runs of failed model calls (their ids are the retried operation's id). */
 const failedRuns = () => {
@@ -88,35 +73,7 @@ const failedRuns = () => {
 
 describe("createAgent with two tools and several steps", () => {
   it("books every model call of the loop to the active envelope before invoke resolves", async () => {
-    const model = fakeModel()
-      .respond(
-        Messages.openai({
-          id: "chatcmpl-1",
-          prompt: 1200,
-          cached: 800,
-          completion: 150,
-          reasoning: 100,
-          tools: [{ name: "weather", args: { city: "Paris" }, id: "call_w" }],
-        }),
-      )
-      .respond(
-        Messages.openai({
-          id: "chatcmpl-2",
-          prompt: 1500,
-          cached: 1200,
-          completion: 80,
-          tools: [{ name: "clock", args: { zone: "CET" }, id: "call_c" }],
-        }),
-      )
-      .respond(
-        Messages.openai({
-          id: "chatcmpl-3",
-          prompt: 1800,
-          cached: 1500,
-          completion: 200,
-          content: "Sunny, 10:00",
-        }),
-      )
+    const model = openaiThreeSteps()
     const agent = createAgent({ model, tools: [weather, clock] })
 
     await agentcost.run({ tenantId: "acme", workflowType: "concierge" }, async (envelope) => {
@@ -171,27 +128,7 @@ describe("createAgent with two tools and several steps", () => {
   })
 
   it("Anthropic shapes, tenant from config.metadata: one envelope per root run, finalized at its end", async () => {
-    const model = fakeModel()
-      .respond(
-        Messages.anthropic({
-          id: "msg_01",
-          input: 100,
-          cacheRead: 2000,
-          cacheWrite5m: 200,
-          cacheWrite1h: 300,
-          output: 50,
-          tools: [{ name: "weather", args: { city: "Oslo" }, id: "toolu_1" }],
-        }),
-      )
-      .respond(
-        Messages.anthropic({
-          id: "msg_02",
-          input: 150,
-          cacheRead: 2500,
-          output: 80,
-          content: "Rain",
-        }),
-      )
+    const model = anthropicTwoSteps()
     const agent = createAgent({ model, tools: [weather] })
 
     await agent.invoke(ask("Weather in Oslo?"), {
@@ -215,20 +152,7 @@ describe("createAgent with two tools and several steps", () => {
   })
 
   it("Google shapes: the thoughts ChatGoogleGenerativeAI leaves out of output_tokens are booked", async () => {
-    const model = reportingAs(
-      fakeModel()
-        .respond(
-          Messages.gemini({
-            prompt: 1000,
-            cached: 400,
-            candidates: 50,
-            thoughts: 200,
-            tools: [{ name: "weather", args: { city: "Rome" }, id: "fc_1" }],
-          }),
-        )
-        .respond(Messages.gemini({ prompt: 1200, cached: 1000, candidates: 100, content: "Hot" })),
-      { ls_provider: "google_genai", ls_model_name: "gemini-2.5-flash" },
-    )
+    const model = geminiTwoSteps()
     const agent = createAgent({ model, tools: [weather] })
 
     await agentcost.run({ tenantId: "initech" }, () =>
@@ -341,68 +265,13 @@ describe("tenants", () => {
   })
 
   it("100 concurrent agent runs for 10 tenants: no cross-attribution", async () => {
-    // Tenant t's runs: 3 model calls (weather, clock, answer); step s has
-    // prompt 1000(t+1) + 100s, completion 10(s+1). Even tenants get OpenAI
-    // answers (gpt-5.4), odd tenants Anthropic ones (claude-sonnet-4-5).
-    let ids = 0
-    const respond = (messages: Array<BaseMessage>) => {
-      const tenant = Number(/tenant (\d+)/.exec(messages[0]!.text)![1])
-      const step = messages.filter((m) => ToolMessage.isInstance(m)).length
-      const tools =
-        step === 0
-          ? [{ name: "weather", args: { city: "Lima" }, id: `w${++ids}` }]
-          : step === 1
-            ? [{ name: "clock", args: { zone: "PET" }, id: `c${++ids}` }]
-            : []
-      const prompt = 1000 * (tenant + 1) + 100 * step
-      const completion = 10 * (step + 1)
-      return tenant % 2 === 0
-        ? Messages.openai({ id: `chatcmpl-${++ids}`, prompt, completion, tools, content: "ok" })
-        : Messages.anthropic({
-            id: `msg_${++ids}`,
-            input: prompt,
-            output: completion,
-            tools,
-            content: "ok",
-          })
-    }
-    const model = fakeModel()
-    for (let i = 0; i < 300; i++) model.respond(respond)
-    const agent = createAgent({ model, tools: [weather, clock] })
+    const agent = createAgent({ model: tenantRunsModel(), tools: [weather, clock] })
 
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) => {
-        const tenant = i % 10
-        const input = ask(`tenant ${tenant}: weather and time in Lima?`)
-        // Half through agentcost.run, half through config.metadata.
-        return i % 20 < 10
-          ? agentcost.run({ tenantId: `t${tenant}` }, () =>
-              agent.invoke(input, { callbacks: [handler] }),
-            )
-          : agent.invoke(input, {
-              callbacks: [handler],
-              metadata: { agentcost_tenant_id: `t${tenant}` },
-            })
-      }),
+    await runTenants(agentcost, (input, config) =>
+      agent.invoke(input, { ...config, callbacks: [handler] }),
     )
 
-    // Per run: prompts sum to 3000(t+1) + 300, completions to 60 (60×15 = 900).
-    //   even t: (3000(t+1) + 300)×2.5 + 900 = 7500(t+1) + 1650 per million
-    //   odd t:  (3000(t+1) + 300)×3   + 900 = 9000(t+1) + 1800 per million
-    // ×10 runs: t0 91500, t1 198000, t2 241500, t3 378000, t4 391500,
-    //           t5 558000, t6 541500, t7 738000, t8 691500, t9 918000 (÷1e6)
-    expect(await totals()).toEqual({
-      t0: "0.0915",
-      t1: "0.198",
-      t2: "0.2415",
-      t3: "0.378",
-      t4: "0.3915",
-      t5: "0.558",
-      t6: "0.5415",
-      t7: "0.738",
-      t8: "0.6915",
-      t9: "0.918",
-    })
+    expect(await totals()).toEqual(TENANT_RUNS_TOTALS)
     expect(signals).toHaveLength(300)
     expect(handler.stats.errors).toBe(0)
   })
@@ -417,14 +286,7 @@ describe("retries and fallbacks: attempts of one operation", () => {
     const agent = createAgent({
       model,
       tools: [weather],
-      // Its zod-3 state schema does not type-check under exactOptionalPropertyTypes.
-      middleware: [
-        modelRetryMiddleware({
-          maxRetries: 2,
-          initialDelayMs: 1,
-          onFailure: "error",
-        }) as unknown as AgentMiddleware,
-      ],
+      middleware: [retryMiddleware()],
     })
     await agentcost.run({ tenantId: "acme" }, () =>
       agent.invoke(ask("hi"), { callbacks: [handler, spy] }),
@@ -487,14 +349,8 @@ describe("retries and fallbacks: attempts of one operation", () => {
   })
 
   it("a failed attempt that still reported usage (an aborted stream) is booked as failed", async () => {
-    const partial = new AIMessageChunk<StandardMessageStructure>({
-      content: "partial",
-      usage_metadata: { input_tokens: 1000, output_tokens: 40, total_tokens: 1040 },
-      response_metadata: { model_provider: "openai", model_name: "gpt-5.4" },
-      id: "chatcmpl-aborted",
-    })
     const model = fakeModel()
-      .respond(new ModelAbortError("aborted", partial))
+      .respond(new ModelAbortError("aborted", abortedStreamPartial()))
       .respond(Messages.openai({ id: "chatcmpl-ok", prompt: 1000, completion: 100 }))
     await agentcost.run({ tenantId: "acme" }, () =>
       model.withRetry({ stopAfterAttempt: 2 }).invoke("q", { callbacks: [handler] }),
@@ -633,44 +489,7 @@ describe("call kinds", () => {
 
 describe("nested agents", () => {
   it("an agent used as a tool of another: one envelope, each loop counts its own tools", async () => {
-    const lookup = tool(async () => "42", {
-      name: "lookup",
-      description: "Look a fact up",
-      schema: z.object({ fact: z.string() }),
-    })
-    const innerModel = fakeModel()
-      .respond(
-        Messages.anthropic({
-          id: "msg_in1",
-          input: 300,
-          output: 30,
-          tools: [{ name: "lookup", args: { fact: "answer" }, id: "toolu_l" }],
-        }),
-      )
-      .respond(Messages.anthropic({ id: "msg_in2", input: 400, output: 40, content: "42" }))
-    const inner = createAgent({ model: innerModel, tools: [lookup] })
-    const research = tool(
-      async ({ topic }) => {
-        const result = await inner.invoke(ask(topic))
-        return result.messages.at(-1)?.text ?? ""
-      },
-      {
-        name: "research",
-        description: "Research a topic",
-        schema: z.object({ topic: z.string() }),
-      },
-    )
-    const outerModel = fakeModel()
-      .respond(
-        Messages.openai({
-          id: "chatcmpl-out1",
-          prompt: 500,
-          completion: 20,
-          tools: [{ name: "research", args: { topic: "the answer" }, id: "call_r" }],
-        }),
-      )
-      .respond(Messages.openai({ id: "chatcmpl-out2", prompt: 700, completion: 50, content: "42" }))
-    const outer = createAgent({ model: outerModel, tools: [research] })
+    const outer = nestedAgents()
 
     await agentcost.run({ tenantId: "acme" }, () =>
       outer.invoke(ask("What is the answer?"), { callbacks: [handler] }),

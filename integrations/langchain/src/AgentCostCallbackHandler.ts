@@ -12,63 +12,23 @@
  * 3. the `onUnattributed` policy: `"record"` books to the `unattributed`
  *    account and counts it, `"throw"` fails the call before it is made.
  */
-import type { AgentCost, CallHandle, CostSignal, EnvelopeHandle } from "@agentcost/core"
+import type { AgentCost, CallHandle, EnvelopeHandle } from "@agentcost/core"
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base"
 import { registerConfigureHook, setContextVariable } from "@langchain/core/context"
 import type { Serialized } from "@langchain/core/load/serializable"
 import type { LLMResult } from "@langchain/core/outputs"
 import type { ChainValues } from "@langchain/core/utils/types"
-import { Schema } from "effect"
+import * as Attempts from "./Attempts.ts"
+import * as Attribution from "./Attribution.ts"
 import * as Call from "./Call.ts"
-import * as Provider from "./Provider.ts"
+import * as Recorder from "./Recorder.ts"
 import * as Runs from "./Runs.ts"
 
-export interface AgentCostHandlerOptions {
-  /**
-   * A model call with no active envelope and no `agentcost_tenant_id` in its
-   * metadata: `"record"` (default) books it to the `unattributed` account and
-   * counts it in `stats.unattributed`; `"throw"` fails it with `UnattributedCall`.
-   */
-  readonly onUnattributed?: "record" | "throw" | undefined
-  /** Extra `ls_provider` / `model_provider` names → adapter provider ids (e.g. `{ azure: "openai" }`). */
-  readonly providerIds?: { readonly [name: string]: string } | undefined
-  /** Every signal booked, after it is booked. */
-  readonly onSignal?: ((signal: CostSignal.CostSignal) => void) | undefined
-  /**
-   * A call that could not be booked (store failure, malformed usage). The
-   * handler never fails the LangChain run for these; default: `console.warn`.
-   */
-  readonly onError?: ((error: unknown) => void) | undefined
-}
+export type AgentCostHandlerOptions = Recorder.Options
 
-/** Metadata keys read from `config.metadata` (LangChain passes metadata down to every child run). */
-export const METADATA_KEYS = {
-  tenantId: "agentcost_tenant_id",
-  workflowType: "agentcost_workflow_type",
-  provider: "agentcost_provider",
-} as const
-
-export interface HandlerStats {
-  /** Signals booked (model calls, failed attempts with usage, trailing tool/retriever counts). */
-  readonly recorded: number
-  /** Calls booked to the `unattributed` account. */
-  readonly unattributed: number
-  /** Calls LangChain reported no usage for, booked as pending (`x_usage_unreported`). */
-  readonly unreportedUsage: number
-  /** Model calls that failed (booked when the provider reported usage, else ended). */
-  readonly failedAttempts: number
+export interface HandlerStats extends Recorder.Stats {
   /** Tool/retriever runs in a root run without any model call: nothing to book them with. */
   readonly unbookedEvents: number
-  /** Errors passed to `onError`. */
-  readonly errors: number
-}
-
-export class UnattributedCall extends Schema.TaggedError<UnattributedCall>()("UnattributedCall", {
-  runId: Schema.String,
-}) {
-  override get message() {
-    return `LangChain model run ${this.runId} has no tenant: no agentcost envelope is active and config.metadata has no ${METADATA_KEYS.tenantId} (onUnattributed: "throw"); run it inside agentcost.run({ tenantId }) or pass metadata: { ${METADATA_KEYS.tenantId} }`
-  }
 }
 
 interface ModelCall {
@@ -79,7 +39,7 @@ interface ModelCall {
   readonly handle: CallHandle
   readonly unattributed: boolean
   readonly scope: Runs.Run
-  readonly attempt: Runs.Attempt
+  readonly attempt: Attempts.Attempt
   readonly events: ReadonlyArray<Runs.PendingEvent>
 }
 
@@ -89,26 +49,13 @@ type Fields = { readonly [key: string]: unknown }
 const firstMessage = (output: LLMResult): unknown =>
   (output.generations[0]?.[0] as { readonly message?: unknown } | undefined)?.message
 
-const text = (value: unknown): string | undefined =>
-  typeof value === "string" && value !== "" ? value : undefined
-
 export class AgentCostCallbackHandler extends BaseCallbackHandler {
   name = "agentcost"
   readonly #agentcost: AgentCost
-  readonly #onUnattributed: "record" | "throw"
-  readonly #providerIds: { readonly [name: string]: string }
-  readonly #onSignal: ((signal: CostSignal.CostSignal) => void) | undefined
-  readonly #onError: (error: unknown) => void
+  readonly #recorder: Recorder.Recorder
   readonly #runs = new Runs.RunTree()
   readonly #calls = new Map<string, ModelCall>()
-  readonly #stats = {
-    recorded: 0,
-    unattributed: 0,
-    unreportedUsage: 0,
-    failedAttempts: 0,
-    unbookedEvents: 0,
-    errors: 0,
-  }
+  #unbookedEvents = 0
 
   constructor(agentcost: AgentCost, options: AgentCostHandlerOptions = {}) {
     // `raiseError` lets LangChain propagate UnattributedCall; every other
@@ -118,11 +65,7 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
     // instead of queueing it in the background.
     this.awaitHandlers = true
     this.#agentcost = agentcost
-    this.#onUnattributed = options.onUnattributed ?? "record"
-    this.#providerIds = { ...Provider.DEFAULT_PROVIDER_IDS, ...options.providerIds }
-    this.#onSignal = options.onSignal
-    this.#onError =
-      options.onError ?? ((error) => console.warn(`[agentcost] ${(error as Error)?.message}`))
+    this.#recorder = new Recorder.Recorder(options)
   }
 
   /**
@@ -135,7 +78,7 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
   }
 
   get stats(): HandlerStats {
-    return { ...this.#stats }
+    return { ...this.#recorder.stats, unbookedEvents: this.#unbookedEvents }
   }
 
   /** Runs started and not yet ended (a leak detector for tests). */
@@ -265,18 +208,17 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       this.#begin(run, chat, start(), active, false)
       return undefined
     }
-    const tenantId = text(meta[METADATA_KEYS.tenantId])
-    if (tenantId === undefined && this.#onUnattributed === "throw") {
+    const { tenantId, workflowType } = Attribution.fromMetadata(meta)
+    if (tenantId === undefined && this.#recorder.onUnattributed === "throw") {
       // LangChain never ends a run whose start hook failed.
       this.#runs.end(runId)
-      throw new UnattributedCall({ runId })
+      throw new Attribution.UnattributedCall({ runId })
     }
-    const workflowType = text(meta[METADATA_KEYS.workflowType]) ?? null
     return this.#rootEnvelope(run.root, tenantId ?? null, workflowType).then(
       (envelope) => this.#begin(run, chat, start(), envelope, tenantId === undefined),
       (error) => {
         this.#runs.end(runId)
-        this.#report(error)
+        this.#recorder.report(error)
       },
     )
   }
@@ -297,7 +239,7 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       handle: envelope.begin(),
       unattributed,
       scope,
-      attempt: Runs.nextAttempt(scope, run),
+      attempt: Attempts.next(scope, run.id),
       events: Runs.takePending(run),
     })
   }
@@ -326,17 +268,9 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       return
     }
     const events = Runs.countEvents(call.events)
-    const message = firstMessage(output)
-    let reading: Call.Reading | undefined
-    try {
-      reading = call.chat
-        ? Call.fromChatMessage(this.#providerIds, call.start, message, events)
-        : Call.fromLLMOutput(this.#providerIds, call.start, output.llmOutput, events)
-    } catch (error) {
-      // Usage LangChain reported but that does not add up: unknown cost, booked as pending.
-      this.#report(error)
-      reading = Call.withoutUsage(this.#providerIds, call.start, message, events)
-    }
+    const reading = call.chat
+      ? this.#recorder.readChat(call.start, firstMessage(output), events)
+      : this.#recorder.readLLM(call.start, output.llmOutput, events)
     if (reading === undefined) {
       call.handle.end()
       Runs.restorePending(call.run.root, call.events)
@@ -348,7 +282,7 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       model: reading.call.model,
       endpoint: reading.call.endpoint,
     }
-    await this.#record(call, reading, "succeeded")
+    await this.#recorder.record(call.handle, reading, call.attempt, "succeeded", call.unattributed)
   }
 
   /**
@@ -357,49 +291,16 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
    * stream's partial message), else ended.
    */
   async #failModel(call: ModelCall, error: unknown): Promise<void> {
-    this.#stats.failedAttempts++
-    Runs.fail(call.scope, call.attempt)
-    const partial = (error as { readonly partialOutput?: Fields } | undefined)?.partialOutput
-    if (partial?.usage_metadata === undefined || partial.usage_metadata === null) {
+    this.#recorder.stats.failedAttempts++
+    Attempts.fail(call.scope, call.attempt)
+    const partial = Call.partialOutput(error)
+    if (partial === undefined) {
       call.handle.end()
       Runs.restorePending(call.run.root, call.events)
       return
     }
-    const events = Runs.countEvents(call.events)
-    let reading: Call.Reading
-    try {
-      reading = Call.fromChatMessage(this.#providerIds, call.start, partial, events)
-    } catch (reportError) {
-      this.#report(reportError)
-      reading = Call.withoutUsage(this.#providerIds, call.start, partial, events)
-    }
-    await this.#record(call, reading, "failed")
-  }
-
-  async #record(
-    call: ModelCall,
-    reading: Call.Reading,
-    attemptOutcome: "succeeded" | "failed",
-  ): Promise<void> {
-    try {
-      const signal = await call.handle.record({
-        provider: reading.provider,
-        call: reading.call,
-        operationId: call.attempt.operationId,
-        attempt: call.attempt.attempt,
-        attemptOutcome,
-      })
-      this.#booked(signal, reading.unreported, call.unattributed)
-    } catch (error) {
-      this.#report(error)
-    }
-  }
-
-  #booked(signal: CostSignal.CostSignal, unreported: boolean, unattributed: boolean): void {
-    this.#stats.recorded++
-    if (unreported) this.#stats.unreportedUsage++
-    if (unattributed) this.#stats.unattributed++
-    this.#onSignal?.(signal)
+    const reading = this.#recorder.readChat(call.start, partial, Runs.countEvents(call.events))
+    await this.#recorder.record(call.handle, reading, call.attempt, "failed", call.unattributed)
   }
 
   #startEvent(
@@ -430,34 +331,29 @@ export class AgentCostCallbackHandler extends BaseCallbackHandler {
       root.pending = []
       if (root.last) {
         const last = root.last
-        const handle = last.envelope.begin()
-        try {
-          const signal = await handle.record({
+        await this.#recorder.record(
+          last.envelope.begin(),
+          {
             provider: last.provider,
             call: Call.eventsOnly(last, Runs.countEvents(events)),
-            operationId: events[0]!.run.id,
-            attempt: 1,
-          })
-          this.#booked(signal, false, false)
-        } catch (error) {
-          this.#report(error)
-        }
+            unreported: false,
+          },
+          { operationId: events[0]!.run.id, attempt: 1 },
+          "succeeded",
+          false,
+        )
       } else {
-        this.#stats.unbookedEvents += events.length
+        this.#unbookedEvents += events.length
       }
     }
     for (const opened of root.envelopes?.values() ?? []) {
       try {
-        await (await opened).finalize(status)
+        // Written with the next flush, after the root run's calls: no ledger round trip per run.
+        await (await opened).finalizeLater(status)
       } catch (error) {
-        this.#report(error)
+        this.#recorder.report(error)
       }
     }
-  }
-
-  #report(error: unknown): void {
-    this.#stats.errors++
-    this.#onError(error)
   }
 }
 

@@ -172,6 +172,20 @@ export const fromLLMOutput = (
   }
 }
 
+/**
+ * The message a failed call still carries when the provider reported usage
+ * for it (an aborted stream's `ModelAbortError.partialOutput`), else undefined:
+ * a failure without usage is not known to be billed.
+ */
+export const partialOutput = (error: unknown): Fields | undefined => {
+  const partial = ProviderAdapter.isRecord(error) ? error.partialOutput : undefined
+  return ProviderAdapter.isRecord(partial) &&
+    partial.usage_metadata !== undefined &&
+    partial.usage_metadata !== null
+    ? partial
+    : undefined
+}
+
 /** Only counted events: tool/retriever runs that no model call followed in their root run. */
 export const eventsOnly = (
   last: { readonly model: string; readonly endpoint: string | null },

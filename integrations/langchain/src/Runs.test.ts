@@ -34,28 +34,6 @@ describe("Runs", () => {
     expect(Runs.operationScope(inNode).id).toBe("node")
   })
 
-  it("a call after a failed call in its scope is the failed call's next attempt", () => {
-    const tree = new Runs.RunTree()
-    const scope = tree.start("node", undefined, "chain")
-    const first = tree.start("m1", "node", "model")
-    const attempt1 = Runs.nextAttempt(scope, first)
-    expect(attempt1).toEqual({ operationId: "m1", attempt: 1 })
-    Runs.fail(scope, attempt1)
-    const second = tree.start("m2", "node", "model")
-    const attempt2 = Runs.nextAttempt(scope, second)
-    expect(attempt2).toEqual({ operationId: "m1", attempt: 2 })
-    Runs.fail(scope, attempt2)
-    expect(Runs.nextAttempt(scope, tree.start("m3", "node", "model"))).toEqual({
-      operationId: "m1",
-      attempt: 3,
-    })
-    // m3 succeeded: the next call is a new operation.
-    expect(Runs.nextAttempt(scope, tree.start("m4", "node", "model"))).toEqual({
-      operationId: "m4",
-      attempt: 1,
-    })
-  })
-
   it("pending events: an agent used as a tool counts only its own tools; the outer loop counts the rest", () => {
     // outer graph ─ tools node ─┬─ research tool ─ inner graph ─┬─ lookup tool
     //                           │                               └─ inner model call

@@ -7,21 +7,16 @@
  * Three things are derived from the tree:
  * - the ROOT run: envelopes opened from `config.metadata` (or for unattributed
  *   calls) live as long as it, and finalize when it ends;
- * - the OPERATION of a model call: calls under the same scope — the nearest
+ * - the OPERATION SCOPE of a model call (`Attempts`): the nearest
  *   `RunnableRetry` / `RunnableWithFallbacks` run, else the call's parent run
  *   (createAgent's retry and fallback middleware call the models inside one
- *   `model_request` node run) — that start after a failed call are the next
- *   attempts of the failed call's operation;
+ *   `model_request` node run);
  * - the tool and retriever runs not yet booked on a model call.
  */
 import type { EnvelopeHandle } from "@agentcost/core"
+import type * as Attempts from "./Attempts.ts"
 
 export type RunKind = "chain" | "model" | "tool" | "retriever"
-
-export interface Attempt {
-  readonly operationId: string
-  readonly attempt: number
-}
 
 /** A counted event (a tool or retriever run) waiting for the model call it feeds. */
 export interface PendingEvent {
@@ -46,15 +41,13 @@ export interface LastCall {
   readonly endpoint: string | null
 }
 
-export interface Run {
+export interface Run extends Attempts.Scope {
   readonly id: string
   readonly parent: Run | undefined
   readonly root: Root
   readonly kind: RunKind
   /** `RunnableRetry` / `RunnableWithFallbacks`: the calls under it are attempts of one operation. */
   readonly boundary: boolean
-  /** Failed attempts under this scope that the next call may retry. */
-  failed: Array<Attempt> | undefined
 }
 
 const BOUNDARIES = new Set(["RunnableRetry", "RunnableWithFallbacks"])
@@ -117,20 +110,6 @@ export const operationScope = (call: Run): Run => {
     if (current.boundary) return current
   }
   return call.parent ?? call
-}
-
-/** The attempt a call starting now makes: the retry of a failed call in its scope, else a new operation. */
-export const nextAttempt = (scope: Run, call: Run): Attempt => {
-  const failed = scope.failed?.shift()
-  return failed
-    ? { operationId: failed.operationId, attempt: failed.attempt + 1 }
-    : { operationId: call.id, attempt: 1 }
-}
-
-/** Marks an attempt failed: the next call in its scope retries it. */
-export const fail = (scope: Run, attempt: Attempt): void => {
-  scope.failed ??= []
-  scope.failed.push(attempt)
 }
 
 /**

@@ -7,28 +7,23 @@
  * - baseline: observability configured (the same `Observability`, the same
  *   `requestContextKeys`) with an exporter that does nothing — Mastra
  *   refuses a config without any exporter — what the run costs with
- *   Mastra's tracing on;
- * - exporter, tenant from the request context: the exporter opens an
- *   envelope at the agent_run span, books both calls and finalizes the
- *   envelope (memory store) — the whole per-run path;
- * - exporter + flush per run: the same, awaiting `exporter.flush()` after
- *   each run (every booking written before the next run starts);
- * - agentcost.run + exporter: the application opens the envelope, and
- *   `run()` waits for both calls to be booked before it resolves;
+ *   Mastra's tracing on (twice: the second copy is the run's noise floor);
  * - exporter on a stubbed AgentCost: the exporter's own span handling, with
- *   open/record/finalize answering at once — what the exporter costs apart
- *   from agentcost's booking path.
+ *   open/record/finalize answering at once;
+ * - exporter, tenant in requestContext: the exporter opens an envelope at
+ *   the agent_run span, captures both calls and finalizes the envelope
+ *   (memory store) — the whole per-run path;
+ * - agentcost.run + exporter: the application opens the envelope.
  *
- * Reports runs/s, the time ratio to the baseline and the overhead per run in
- * µs. Target: within 5% of the baseline. The machine is shared and a Mastra
- * run is short (~7 ms), so load swings swamp a 5% difference within any one
- * long measurement: the bench runs many short rounds of every task (a few
- * runs each, in a different order each round), takes each task's median run
- * time per round, and reports the median over rounds of each round's ratio
- * to that round's baseline. `BENCH_RUNS` sets the runs per task and round
- * (default 8), `BENCH_ROUNDS` the rounds (default 201).
+ * Each booking variant has its own `AgentCost`, flushed (`exporter.flush()`)
+ * at the end of each sample, so the pricing and finalizing it deferred is
+ * timed with it (`measureOverhead` in `@agentcost/core/test`: CPU time,
+ * interleaved rounds in a random order, median of per-round ratios). Target:
+ * within 5% of the baseline. `BENCH_ROUNDS` (default 150) and `BENCH_RUNS`
+ * per sample (default 4).
  */
-import { AgentCost, type EnvelopeHandle } from "@agentcost/core"
+import type { AgentCost, EnvelopeHandle } from "@agentcost/core"
+import { benchAgentCost, formatOverheadTable, measureOverhead } from "@agentcost/core/test"
 import { Agent } from "@mastra/core/agent"
 import type { MastraModelConfig } from "@mastra/core/llm"
 import { Mastra } from "@mastra/core/mastra"
@@ -37,7 +32,6 @@ import { RequestContext } from "@mastra/core/request-context"
 import { createTool } from "@mastra/core/tools"
 import { Observability } from "@mastra/observability"
 import { MockLanguageModelV4 } from "ai/test"
-import { Bench } from "tinybench"
 import { z } from "zod"
 import { prices } from "../src/__fixtures__/prices.ts"
 import { openAiChat } from "../src/__fixtures__/providers.ts"
@@ -142,109 +136,59 @@ const stubbedAgentCost = (): AgentCost => {
   } as unknown as AgentCost
 }
 
-export interface BenchRow {
-  readonly name: string
-  readonly runsPerSecond: number
-  /** Median run time over the baseline's (median over rounds). */
-  readonly ratio: number
-  readonly overheadUsPerRun: number
-}
-
-export const runMastraBench = async (
-  runs: number,
-  rounds: number,
-): Promise<ReadonlyArray<BenchRow>> => {
-  const agentcost = await AgentCost.create({
-    store: "memory:",
-    prices: [prices],
-    handleSignals: false,
-  })
-  const exporters = [
-    ...Array.from({ length: 3 }, () => new AgentCostExporter({ agentcost })),
-    new AgentCostExporter({ agentcost: stubbedAgentCost() }),
-  ]
-  const apps = [newMastra([noopExporter]), ...exporters.map((exporter) => newMastra([exporter]))]
-  const ask = (index: number) => {
+export const runMastraBench = async (rounds: number, runsPerSample: number) => {
+  const exporterCost = await benchAgentCost([prices])
+  const runCost = await benchAgentCost([prices])
+  const stubbed = new AgentCostExporter({ agentcost: stubbedAgentCost() })
+  const exporter = new AgentCostExporter({ agentcost: exporterCost })
+  const withRun = new AgentCostExporter({ agentcost: runCost })
+  const apps = {
+    baseline: newMastra([noopExporter]),
+    baseline2: newMastra([{ ...noopExporter }]),
+    stubbed: newMastra([stubbed]),
+    exporter: newMastra([exporter]),
+    withRun: newMastra([withRun]),
+  }
+  const ask = (app: Mastra) => {
     const requestContext = new RequestContext()
     requestContext.set("tenantId", "acme")
-    return apps[index]!.getAgent("weather").generate("Weather in Berlin?", { requestContext })
+    return app.getAgent("weather").generate("Weather in Berlin?", { requestContext })
   }
-
-  const tasks: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
-    ["baseline: tracing, no-op exporter", () => ask(0)],
-    ["exporter, tenant in requestContext", () => ask(1)],
+  const rows = await measureOverhead(
     [
-      "exporter + flush per run",
-      async () => {
-        await ask(2)
-        await exporters[1]!.flush()
+      { name: "baseline: tracing, no-op exporter", run: () => ask(apps.baseline) },
+      { name: "baseline again (noise floor)", run: () => ask(apps.baseline2) },
+      {
+        name: "exporter on a stubbed AgentCost",
+        run: () => ask(apps.stubbed),
+        settle: () => stubbed.flush(),
+      },
+      {
+        name: "exporter, tenant in requestContext",
+        run: () => ask(apps.exporter),
+        settle: () => exporter.flush(),
+      },
+      {
+        name: "agentcost.run + exporter",
+        run: () => runCost.run({ tenantId: "acme" }, () => ask(apps.withRun)),
+        settle: () => withRun.flush(),
       },
     ],
-    ["agentcost.run + exporter", () => agentcost.run({ tenantId: "acme" }, () => ask(3))],
-    ["exporter on a stubbed AgentCost", () => ask(4)],
-  ]
-  const ratios = tasks.map(() => [] as Array<number>)
-  const medians = tasks.map(() => [] as Array<number>)
-  for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({
-      time: 0,
-      iterations: runs,
-      warmup: round === 0,
-      warmupTime: 2000,
-      warmupIterations: 100,
-      // Bookings a task left in flight are settled between tasks, not inside the next one's timing.
-      teardown: async () => {
-        for (const exporter of exporters) await exporter.flush()
-      },
-    })
-    // Rotate the order, so no task always runs right after another's background work.
-    for (let j = 0; j < tasks.length; j++) {
-      const [name, fn] = tasks[(round + j) % tasks.length]!
-      bench.add(name, fn)
-    }
-    await bench.run()
-    const roundMedians = tasks.map(([name]) => {
-      const result = bench.getTask(name)?.result
-      if (result?.state !== "completed") throw new Error(`${name}: ${result?.state}`)
-      return result.latency.p50
-    })
-    if (process.env.BENCH_DEBUG) console.log(roundMedians.map((m) => m.toFixed(3)).join(" "))
-    roundMedians.forEach((p50, i) => {
-      medians[i]!.push(p50)
-      ratios[i]!.push(p50 / roundMedians[0]!)
-    })
+    { rounds, runsPerSample, warmupRounds: Math.ceil(rounds / 10) },
+  )
+  for (const used of [exporter, withRun]) {
+    if (used.stats.errors > 0) throw new Error(`exporter reported ${used.stats.errors} errors`)
   }
-  for (const exporter of exporters) {
-    await exporter.flush()
-    if (exporter.stats.errors > 0)
-      throw new Error(`exporter reported ${exporter.stats.errors} errors`)
-  }
-  await agentcost.close()
-
-  const baseline = median(medians[0]!)
-  return tasks.map(([name], i) => ({
-    name,
-    runsPerSecond: 1000 / median(medians[i]!),
-    ratio: median(ratios[i]!),
-    overheadUsPerRun: (median(ratios[i]!) - 1) * baseline * 1000,
-  }))
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  await Promise.all([exporterCost.close(), runCost.close()])
+  return rows
 }
 
 if (import.meta.main) {
-  const rows = await runMastraBench(
-    Number(process.env.BENCH_RUNS ?? 8),
-    Number(process.env.BENCH_ROUNDS ?? 201),
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 150)
+  const runs = Number(process.env.BENCH_RUNS ?? 4)
+  const rows = await runMastraBench(rounds, runs)
+  console.log(
+    `Mastra agent run (2 model calls + 1 tool call, mock model): CPU time per run, ${rounds} interleaved rounds of ${runs} runs (same process)`,
   )
-  console.log("Mastra agent run: 2 model calls + 1 tool call, mock model (same process, same run)")
-  for (const row of rows) {
-    console.log(
-      `  ${row.name.padEnd(36)} ${Math.round(row.runsPerSecond).toLocaleString("en").padStart(6)} runs/s  time ×${row.ratio.toFixed(3)}  ${row.overheadUsPerRun >= 0 ? "+" : ""}${row.overheadUsPerRun.toFixed(0)} µs/run`,
-    )
-  }
+  console.log(formatOverheadTable(rows, { unit: "run", unitsPerRun: 1 }))
 }

@@ -49,7 +49,14 @@ export const formatBenchTable = (rows: ReadonlyArray<BenchRow>, baseline: string
     integer.format(row.opsPerSecond),
     `${ratio(row.opsPerSecond / base.opsPerSecond)}×`,
   ])
-  const header = ["name", "ops/s", "×baseline"]
+  return alignedTable(["name", "ops/s", "×baseline"], cells)
+}
+
+/** Rows of cells as text columns: the first left-aligned, the others right-aligned. */
+export const alignedTable = (
+  header: ReadonlyArray<string>,
+  cells: ReadonlyArray<ReadonlyArray<string>>,
+): string => {
   const widths = header.map((title, i) =>
     Math.max(title.length, ...cells.map((cell) => cell[i]!.length)),
   )
