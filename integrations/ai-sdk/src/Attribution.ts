@@ -140,6 +140,9 @@ export interface Ticket {
   readonly end: () => void
 }
 
+const DONE: Promise<void> = Promise.resolve()
+const NOTHING = (): void => undefined
+
 /** Resumed envelopes kept for later calls that name them; the oldest are forgotten. */
 const MAX_RESUMED = 1000
 
@@ -260,7 +263,10 @@ export class Attribution {
     if (!(envelope instanceof Promise)) {
       const handle: CallHandle = envelope.begin()
       // Captured, priced with the next flush: nothing but the capture on the call's path.
-      const record = this.#guard(async (input: CallInput) => handle.capture(input))
+      const record = (input: CallInput): Promise<void> => {
+        const fallback = handle.capture(input)
+        return fallback ? fallback.then(NOTHING, (error) => this.report(error)) : DONE
+      }
       return { record, end: handle.end }
     }
     return {

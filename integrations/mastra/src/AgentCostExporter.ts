@@ -351,18 +351,29 @@ export class AgentCostExporter implements ObservabilityExporter {
     return scope(span.id, this.#open(span), true, false)
   }
 
-  /** Never rejects: an envelope that cannot be opened is reported, and its calls are not booked. */
-  #open(span: AnyExportedSpan): Promise<EnvelopeHandle | undefined> {
+  /**
+   * Opens synchronously when core can (the common case), else through the
+   * promise. Never rejects: an envelope that cannot be opened is reported,
+   * and its calls are not booked.
+   */
+  #open(span: AnyExportedSpan): EnvelopeHandle | Promise<EnvelopeHandle | undefined> {
     const tenantId = Spans.read(span, this.#tenantKey)
     if (tenantId === undefined && this.#onUnattributed === "throw") {
       this.#report(new UnattributedRun({ span: span.name, tenantKey: this.#tenantKey }))
       return Promise.resolve(undefined)
     }
-    const opened = this.#agentcost.open({
+    const options = {
       tenantId: tenantId ?? null,
       workflowType: Spans.read(span, this.#workflowKey) ?? span.entityId ?? span.entityName ?? null,
-    })
-    return this.#track(opened.catch((error: unknown) => this.#report(error)))
+    }
+    try {
+      const opened = this.#agentcost.openNow(options)
+      if (opened) return opened
+    } catch (error) {
+      this.#report(error)
+      return Promise.resolve(undefined)
+    }
+    return this.#track(this.#agentcost.open(options).catch((error: unknown) => this.#report(error)))
   }
 
   /** The envelope a run carries; one that cannot be continued (closed, unknown) gives way to a new one. */
@@ -409,7 +420,7 @@ export class AgentCostExporter implements ObservabilityExporter {
       toolsOffered: (attributes?.availableTools?.length ?? 0) > 0,
     })
     if (scope.spanId === span.id) {
-      this.#pend(scope, this.#finalizeAfter(scope, failed ? "failed" : "succeeded"))
+      this.#finalize(scope, failed ? "failed" : "succeeded")
     }
   }
 
@@ -453,31 +464,42 @@ export class AgentCostExporter implements ObservabilityExporter {
     handle: CallHandle | Promise<CallHandle | undefined>,
     facts: CallFacts,
   ): void {
+    if (handle instanceof Promise) {
+      this.#pend(
+        scope,
+        handle.then((call) => this.#book(scope, call, facts)),
+      )
+    } else {
+      this.#book(scope, handle, facts)
+    }
+  }
+
+  /** Books a call: captured (priced with the next flush) unless an onSignal listener wants each signal now. */
+  #book(scope: Scope, call: CallHandle | undefined, facts: CallFacts): void {
+    if (call === undefined) {
+      this.#stats.unattributed++
+      return
+    }
     const reported = MastraUsage.isReported(facts.usage)
-    const recorded = Promise.resolve(handle).then(async (call) => {
-      if (call === undefined) {
-        this.#stats.unattributed++
-        return
-      }
-      if (facts.failed && !reported) {
-        // The provider bills no call that returned no usage: nothing to book.
-        call.end()
-        return
-      }
-      const input = {
-        provider: facts.provider,
-        call: this.#normalized(facts),
-        operationId: facts.operationId,
-        attempt: 1,
-        attemptOutcome: facts.failed ? ("failed" as const) : ("succeeded" as const),
-      }
-      // Without an onSignal listener the call is captured and priced with the next flush, in a batch.
-      if (this.#onSignal) this.#onSignal(await call.record(input))
-      else await call.capture(input)
-      this.#stats.signals++
-      if (!reported) this.#stats.unreported++
-    })
-    this.#pend(scope, recorded)
+    if (facts.failed && !reported) {
+      // The provider bills no call that returned no usage: nothing to book.
+      call.end()
+      return
+    }
+    const input = {
+      provider: facts.provider,
+      call: this.#normalized(facts),
+      operationId: facts.operationId,
+      attempt: 1,
+      attemptOutcome: facts.failed ? ("failed" as const) : ("succeeded" as const),
+    }
+    const onSignal = this.#onSignal
+    const recorded = onSignal
+      ? call.record(input).then((signal) => onSignal(signal))
+      : call.capture(input)
+    if (recorded) this.#pend(scope, recorded)
+    this.#stats.signals++
+    if (!reported) this.#stats.unreported++
   }
 
   #normalized(facts: CallFacts): ProviderAdapter.NormalizedCall {
@@ -502,15 +524,26 @@ export class AgentCostExporter implements ObservabilityExporter {
       if (scope.owned && !scope.travels) this.#suspended.set(span.id, scope)
       return
     }
-    if (scope.owned) this.#pend(scope, this.#finalizeAfter(scope, end))
+    if (scope.owned) this.#finalize(scope, end)
   }
 
-  /** Finalizes the scope's envelope once every call recorded so far is booked. */
-  async #finalizeAfter(scope: Scope, status: CostEnvelope.FinalStatus): Promise<void> {
-    await Promise.allSettled([...scope.pending])
-    const envelope = await scope.ready
-    // Written with the next flush, after the run's calls: no ledger round trip per run.
-    if (envelope) await envelope.finalizeLater(status)
+  /**
+   * Finalizes the scope's envelope once every call recorded so far is
+   * booked: at once when nothing is pending (queued for the next flush),
+   * else after the pending work.
+   */
+  #finalize(scope: Scope, status: CostEnvelope.FinalStatus): void {
+    const envelope = scope.envelope
+    if (scope.pending.size === 0 && envelope !== undefined) {
+      envelope.finalizeLater(status).catch((error: unknown) => this.#report(error))
+      return
+    }
+    this.#pend(
+      scope,
+      Promise.allSettled([...scope.pending])
+        .then(() => scope.ready)
+        .then((ready) => ready?.finalizeLater(status)),
+    )
   }
 
   /** Tracks work of a scope (awaited before it finalizes) and of the exporter (awaited by `flush`). */

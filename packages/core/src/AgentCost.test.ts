@@ -308,6 +308,24 @@ describe("AgentCost facade", () => {
     await agentcost.close()
   })
 
+  it("opens an envelope synchronously when it can, and says so when it cannot", async () => {
+    const { agentcost } = await create()
+    const envelope = agentcost.openNow({ tenantId: "acme", workflowType: "ticket" })!
+    envelope.begin().capture(acme("chat-1", { input_tokens: 1000 }, "req-1"))
+    await envelope.finalizeLater("succeeded")
+    expect(await agentcost.envelope(envelope.envelopeId)).toMatchObject({
+      tenant_id: "acme",
+      status: "succeeded",
+      settlement: "settled",
+    })
+    expect(() => agentcost.openNow({ runDeadlineMs: 0 })).toThrow("runDeadlineMs")
+    await agentcost.close()
+    // Sync durability writes the envelope before returning it: only `open` can.
+    const sync = await create({ durability: "sync" })
+    expect(sync.agentcost.openNow({ tenantId: "acme" })).toBeUndefined()
+    await sync.agentcost.close()
+  })
+
   it("books every call when the buffer is full (the caller flushes) and with sync durability", async () => {
     for (const options of [{ capacity: 5, batchSize: 1_000 }, { durability: "sync" as const }]) {
       const { agentcost } = await create(options)

@@ -417,20 +417,30 @@ export class AgentCost {
   }
 
   /** @internal Waits for the envelope's calls in flight, then queues its finalization for the next flush. */
-  async finalizeLater(active: ActiveEnvelope, status: FinalStatus): Promise<void> {
+  finalizeLater(active: ActiveEnvelope, status: FinalStatus): Promise<void> {
     // Sync durability promises a durable record when this resolves: finalize now.
     if (this.#durability === "sync") {
-      await this.finalize(active, status).catch((error) => {
-        if ((error as { _tag?: string })?._tag !== "EnvelopeClosed") throw error
-      })
-      return
+      return this.finalize(active, status).then(
+        () => undefined,
+        (error) => {
+          if ((error as { _tag?: string })?._tag !== "EnvelopeClosed") throw error
+        },
+      )
     }
-    await this.#whenIdle(active)
-    if (active.finalized) return
-    if (this.#closed) throw new Error("agentcost is closed")
+    // The common case (no call in flight) queues it now, without a promise turn.
+    if (active.inflight > 0) {
+      return this.#whenIdle(active).then(() => this.#queueFinalize(active, status))
+    }
+    return this.#queueFinalize(active, status)
+  }
+
+  #queueFinalize(active: ActiveEnvelope, status: FinalStatus): Promise<void> {
+    if (active.finalized) return RESOLVED
+    if (this.#closed) return Promise.reject(new Error("agentcost is closed"))
     active.finalized = true
     this.#live.delete(active.envelopeId)
     this.#tracker.finalizeLater(active.envelopeId, status)
+    return RESOLVED
   }
 
   /**
@@ -440,6 +450,19 @@ export class AgentCost {
    */
   async open(options: OpenOptions = {}): Promise<EnvelopeHandle> {
     const active = await this.#openEnvelope(options)
+    this.#live.set(active.envelopeId, active)
+    return new EnvelopeHandle(this, active)
+  }
+
+  /**
+   * `open`, synchronously, for integrations that open an envelope on a
+   * framework's hot path: undefined when it cannot open at once (a full
+   * buffer, sync durability: use `open`). Throws `InvalidEnvelopeOptions`.
+   */
+  openNow(options: OpenOptions = {}): EnvelopeHandle | undefined {
+    if (this.#closed) throw new Error("agentcost is closed")
+    const active = this.#tracker.openNow(options)
+    if (active === undefined) return undefined
     this.#live.set(active.envelopeId, active)
     return new EnvelopeHandle(this, active)
   }
@@ -520,6 +543,8 @@ export class AgentCost {
     await this.#runtime.dispose()
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve()
 
 /** Wall time from `now`; monotonic time and sleeping stay real. */
 const fixedClock = (now: () => number): Clock.Clock => {
