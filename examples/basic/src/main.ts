@@ -103,6 +103,10 @@ await Promise.all(
   ),
 )
 
+// Finished runs are written with the next flush (every 100 ms): flush now, so the
+// other process below finds them at once.
+await app.flush()
+
 // Hours later, the helpdesk reports which tickets were resolved — from another process.
 const helpdesk = await AgentCost.create({
   store,
