@@ -153,6 +153,22 @@ describe("WriteBuffer", () => {
     },
   )
 
+  it.live("writes the rest of a batch when one deferred item throws, and logs it", () => {
+    const ledger = instrumented()
+    return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        buffer.offerNow({ signals: [signal(0)] })
+        buffer.offerDeferred(() => {
+          throw new Error("pricing bug")
+        })
+        buffer.offerDeferred(() => ({ signals: [signal(2)] }))
+        yield* buffer.flush
+        expect([...ledger.store.signals.keys()]).toEqual(["s0", "s2"])
+        expect(buffer.size()).toBe(0)
+      }),
+    )
+  })
+
   it.live("retries a failed job, and the jobs after it, on the next flush", () => {
     const ledger = instrumented()
     return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>

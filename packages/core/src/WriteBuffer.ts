@@ -73,8 +73,8 @@ export interface WriteBufferShape {
   readonly offerNow: (batch: WriteBatch) => void
   /**
    * Queues work that `produce` turns into a batch when a flush takes it (in
-   * order with everything else queued); only when `hasRoom()`. `produce`
-   * must not throw: validate on the caller's path.
+   * order with everything else queued); only when `hasRoom()`. Validate on
+   * the caller's path: a `produce` that throws loses its own item (logged).
    */
   readonly offerDeferred: (produce: DeferredBatch) => void
   /**
@@ -99,6 +99,22 @@ const append = (pending: Pending, batch: WriteBatch): void => {
   if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
   if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
   if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
+}
+
+/**
+ * Runs the batch's deferred work into it. `produce` must not throw; one that
+ * does (a bug) loses only its own item, and its error is given back to log.
+ */
+const produceInto = (batch: Pending): Array<unknown> => {
+  const errors: Array<unknown> = []
+  for (const produce of batch.deferred.splice(0)) {
+    try {
+      append(batch, produce())
+    } catch (error) {
+      errors.push(error)
+    }
+  }
+  return errors
 }
 
 export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>()(
@@ -147,10 +163,10 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
         if (size === 0) return Effect.succeed(due)
         const batch = pending
         pending = empty()
-        for (const produce of batch.deferred.splice(0)) append(batch, produce())
+        const unproduced = produceInto(batch)
         const taken = size
         size = 0
-        return ledger.write(batch).pipe(
+        const written = ledger.write(batch).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
               jobs = [...due, ...jobs]
@@ -168,6 +184,15 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
           ),
           Effect.as(due),
         )
+        return unproduced.length === 0
+          ? written
+          : Effect.andThen(
+              Effect.logError(
+                `agentcost: ${unproduced.length} captured call(s) could not be priced and are not booked`,
+                ...unproduced,
+              ),
+              written,
+            )
       }),
     )
     const flush = Effect.flatMap(write, runJobs)
