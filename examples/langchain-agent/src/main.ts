@@ -6,7 +6,10 @@
  * - initech's requests come from a queue worker that only knows the tenant,
  *   so it passes it in `config.metadata` and the handler opens the envelope;
  * - globex's primary model fails and the fallback model answers: one
- *   operation, two attempts, the failed one not billed.
+ *   operation, two attempts, the failed one not billed;
+ * - umbrella's agent lists the `createAgent` middleware
+ *   (`@agentcost/langchain/agent`) instead of passing the handler: the
+ *   cheaper way for `createAgent` agents, same attribution.
  *
  * The models are LangChain's `fakeModel()` answering in the shapes ChatOpenAI
  * and ChatAnthropic produce (usage, cache reads, request ids): no keys, no
@@ -16,6 +19,7 @@ import { anthropic } from "@agentcost/adapter-anthropic"
 import { openai } from "@agentcost/adapter-openai"
 import { AgentCost } from "@agentcost/core"
 import { createAgentCostHandler } from "@agentcost/langchain"
+import { agentcostMiddleware } from "@agentcost/langchain/agent"
 import {
   AIMessage,
   type BaseMessage,
@@ -138,6 +142,13 @@ const failoverAgent = createAgent({
   middleware: [modelFallbackMiddleware(mockModel(anthropicAnswer, 3 * 2))],
 })
 
+const middleware = agentcostMiddleware(agentcost)
+const middlewareAgent = createAgent({
+  model: mockModel(openaiAnswer, 3),
+  tools: [lookupOrder, refund],
+  middleware: [middleware],
+})
+
 const ticket = (text: string) => ({ messages: [new HumanMessage(text)] })
 const workflowType = "support-ticket"
 
@@ -163,6 +174,9 @@ await Promise.all([
     callbacks: [handler],
     metadata: { agentcost_tenant_id: "initech", agentcost_workflow_type: workflowType },
   }),
+  agentcost.run({ tenantId: "umbrella", workflowType }, () =>
+    middlewareAgent.invoke(ticket("Refund A-1042, it arrived broken")),
+  ),
 ])
 
 const period = new Date().toISOString().slice(0, 7)
@@ -179,16 +193,24 @@ const stats = handler.stats
 console.log(
   `handler: ${stats.recorded} calls booked, ${stats.failedAttempts} failed attempts, ${stats.unattributed} unattributed, ${stats.errors} errors`,
 )
+console.log(
+  `middleware: ${middleware.stats.recorded} calls booked, ${middleware.stats.errors} errors`,
+)
 
 // Run in CI: fail loudly if attribution went wrong.
 const tenants = report.rows.map((row) => row.key).sort()
 if (
-  tenants.join() !== "acme,globex,initech" ||
+  tenants.join() !== "acme,globex,initech,umbrella" ||
   report.rows.some((row) => !(Number(row.total) > 0)) ||
   report.unpriced.length > 0 ||
   stats.errors > 0 ||
-  stats.recorded !== 18
+  stats.recorded !== 18 ||
+  middleware.stats.recorded !== 3 ||
+  middleware.stats.errors > 0
 ) {
-  console.error("unexpected attribution:", JSON.stringify({ report, stats }))
+  console.error(
+    "unexpected attribution:",
+    JSON.stringify({ report, stats, middleware: middleware.stats }),
+  )
   process.exit(1)
 }
