@@ -361,6 +361,62 @@ export const ledgerSuite = (name: string, make: MakeLedger, options: LedgerSuite
       )
 
       test(
+        "a call seen again at another time counts once: its estimate follows the stored signal",
+        Effect.gen(function* () {
+          const ledger = yield* Ledger
+          // Two integrations observed one call (same provider request id) a moment apart,
+          // another a month later, and two of them land in one batch.
+          const seen = (at: string) => ({
+            signals: [signal("openai:chatcmpl-1", { observed_at: at })],
+            entries: [
+              entry("est:openai:chatcmpl-1", { signal_id: "openai:chatcmpl-1", occurred_at: at }),
+            ],
+          })
+          expect(yield* ledger.write(seen("2026-11-03T10:00:00.000Z"))).toEqual({
+            signals: 1,
+            entries: 1,
+          })
+          expect(yield* ledger.write(seen("2026-11-03T10:00:00.007Z"))).toEqual({
+            signals: 0,
+            entries: 0,
+          })
+          expect(yield* ledger.write(seen("2026-12-01T00:00:00.000Z"))).toEqual({
+            signals: 0,
+            entries: 0,
+          })
+          const once = {
+            signals: [signal("openai:chatcmpl-2", { observed_at: "2026-11-03T11:00:00.000Z" })],
+            entries: [
+              entry("est:openai:chatcmpl-2", {
+                signal_id: "openai:chatcmpl-2",
+                occurred_at: "2026-11-03T11:00:00.000Z",
+              }),
+            ],
+          }
+          expect(
+            yield* ledger.write({
+              signals: [
+                ...once.signals,
+                signal("openai:chatcmpl-2", { observed_at: "2026-11-03T11:00:00.004Z" }),
+              ],
+              entries: [
+                ...once.entries,
+                entry("est:openai:chatcmpl-2", {
+                  signal_id: "openai:chatcmpl-2",
+                  occurred_at: "2026-11-03T11:00:00.004Z",
+                }),
+              ],
+            }),
+          ).toEqual({ signals: 1, entries: 1 })
+          const entries = yield* ledger.entries({})
+          expect(entries.map((e) => [e.signal_id, e.occurred_at])).toEqual([
+            ["openai:chatcmpl-1", "2026-11-03T10:00:00.000Z"],
+            ["openai:chatcmpl-2", "2026-11-03T11:00:00.000Z"],
+          ])
+        }),
+      )
+
+      test(
         "an envelope is inserted once: a replayed open record does not undo later updates",
         Effect.gen(function* () {
           const ledger = yield* Ledger

@@ -177,7 +177,7 @@ export const plan = (
       INSERT INTO ${t.signals} (tenant_key, ${SIGNAL_COLUMNS})
       SELECT tenant_key, ${SIGNAL_COLUMNS} FROM pg_temp.agentcost_stage_signals ORDER BY n
       ON CONFLICT DO NOTHING
-      RETURNING 1
+      RETURNING tenant_key, signal_id, observed_at
     )`)
   }
   if (batch.entries.length > 0) {
@@ -189,7 +189,9 @@ export const plan = (
     )
     parts.push(`entries_in AS (
       INSERT INTO ${t.entries} (tenant_key, ${ENTRY_COLUMNS})
-      SELECT tenant_key, ${ENTRY_COLUMNS} FROM pg_temp.agentcost_stage_entries ORDER BY n
+      SELECT x.tenant_key, ${Columns.names(Columns.ENTRY, "x")} FROM pg_temp.agentcost_stage_entries x
+      ${batch.signals.length > 0 ? Columns.newEstimatesOnly("x", "pg_temp.agentcost_stage_signals") : ""}
+      ORDER BY x.n
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`)

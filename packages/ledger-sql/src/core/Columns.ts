@@ -64,3 +64,19 @@ export const names = (columns: ReadonlyArray<Column<string>>, alias?: string): s
 /** `a text, b timestamptz, …`: a record definition or a table's columns. */
 export const definitions = (columns: ReadonlyArray<Column<string>>): string =>
   columns.map(([name, type]) => `${name} ${type}`).join(", ")
+
+/**
+ * The WHERE clause that keeps an estimate entry out when the batch carries
+ * its signal and that signal was stored already (another integration saw
+ * the same call, at another time): only the estimate of the signal this
+ * write inserted — `signals_in`, same time — goes in. The entry key
+ * includes `occurred_at` (the partition column), so without it a call seen
+ * again a moment later would count twice. Other entries go in as before.
+ */
+export const newEstimatesOnly = (entry: string, batchSignals: string): string => `
+  WHERE ${entry}.kind <> 'estimate' OR ${entry}.signal_id IS NULL
+    OR NOT EXISTS (SELECT 1 FROM ${batchSignals} b
+                   WHERE b.signal_id = ${entry}.signal_id AND b.tenant_key = coalesce(${entry}.tenant_id, ''))
+    OR EXISTS (SELECT 1 FROM signals_in i
+               WHERE i.signal_id = ${entry}.signal_id AND i.tenant_key = coalesce(${entry}.tenant_id, '')
+                 AND i.observed_at = ${entry}.occurred_at)`

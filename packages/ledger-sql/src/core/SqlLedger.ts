@@ -293,13 +293,15 @@ export const make = (
             pricing_error: signal.pricing_error ?? null,
             body: signal,
           }))
-          parts.push(sql`signals_in AS (
-            INSERT INTO ${signals} (tenant_key, ${sql.literal(Columns.names(Columns.SIGNAL))})
-            SELECT coalesce(x.tenant_id, ''), ${sql.literal(Columns.names(Columns.SIGNAL, "x"))}
+          parts.push(sql`signals_batch AS (
+            SELECT coalesce(x.tenant_id, '') AS tenant_key, ${sql.literal(Columns.names(Columns.SIGNAL, "x"))}
             FROM json_to_recordset(${JSON.stringify(rows)}::json)
               AS x(${sql.literal(Columns.definitions(Columns.SIGNAL))})
+          ), signals_in AS (
+            INSERT INTO ${signals} (tenant_key, ${sql.literal(Columns.names(Columns.SIGNAL))})
+            SELECT tenant_key, ${sql.literal(Columns.names(Columns.SIGNAL))} FROM signals_batch
             ON CONFLICT DO NOTHING
-            RETURNING 1
+            RETURNING tenant_key, signal_id, observed_at
           )`)
         }
         const entryRows = batch.entries ?? []
@@ -310,6 +312,7 @@ export const make = (
             SELECT coalesce(x.tenant_id, ''), ${sql.literal(Columns.names(Columns.ENTRY, "x"))}
             FROM json_to_recordset(${JSON.stringify(entryRows)}::json)
               AS x(${sql.literal(Columns.definitions(Columns.ENTRY))})
+            ${batch.signals?.length ? sql.literal(Columns.newEstimatesOnly("x", "signals_batch")) : sql.literal("")}
             ON CONFLICT DO NOTHING
             RETURNING 1
           )`)
