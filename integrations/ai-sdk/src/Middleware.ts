@@ -10,9 +10,9 @@
  * await agentcost.run({ tenantId: "acme" }, () => generateText({ model, prompt }))
  * ```
  *
- * A call is begun when it starts (so `run()` waits for it) and booked before
- * the SDK sees its result: `await generateText(…)` returns with the cost in
- * the ledger's buffer. A stream is booked at its `finish` part, whenever it
+ * A call is begun when it starts (so `run()` waits for it) and captured
+ * before the SDK sees its result: `await generateText(…)` returns with the
+ * call in the write buffer, priced by its next flush. A stream is booked at its `finish` part, whenever it
  * is consumed — after the envelope's `run` resolved too.
  */
 import type { AgentCost } from "@agentcost/core"
