@@ -377,4 +377,26 @@ describe("AgentCost facade", () => {
     await web.close()
     await worker.close()
   })
+
+  it("finalizes a run in the batch that writes it, and through the ledger an envelope it did not create", async () => {
+    const store = `memory:finalize-${Math.random()}`
+    const { agentcost: web } = await create({ store })
+    const { agentcost: worker } = await create({ store })
+    // A run whose call has no price: finalized in its batch, with settlement due.
+    let runId = ""
+    await web.run({ tenantId: "acme" }, async (envelope) => {
+      runId = envelope.envelopeId
+      envelope.begin().capture(acme("no-such-model", { input_tokens: 1000 }, "req-1"))
+    })
+    expect(await web.envelope(runId)).toMatchObject({ status: "succeeded", settlement: "due" })
+    // Both processes name job-7; the stored record and the web process's call decide the worker's finalize.
+    const first = web.openNow({ tenantId: "acme", envelopeId: "job-7" })!
+    first.begin().capture(acme("no-such-model", { input_tokens: 1000 }, "req-2"))
+    await web.flush()
+    const second = worker.openNow({ tenantId: "acme", envelopeId: "job-7" })!
+    second.begin().capture(acme("chat-1", { input_tokens: 1000 }, "req-3"))
+    await second.finalizeLater("succeeded")
+    expect(await worker.envelope("job-7")).toMatchObject({ status: "succeeded", settlement: "due" })
+    await Promise.all([web.close(), worker.close()])
+  })
 })

@@ -20,7 +20,7 @@ import {
   UnknownEnvelope,
 } from "./CostEnvelope.ts"
 import * as CostSignal from "./CostSignal.ts"
-import { Ledger, type LedgerError } from "./Ledger.ts"
+import { type EnvelopePatch, Ledger, type LedgerError } from "./Ledger.ts"
 import { CurrencyMismatch } from "./Money.ts"
 import { PricingRegistry, type UnknownOutcomePrice } from "./PricingRegistry.ts"
 import type {
@@ -98,6 +98,25 @@ export const settlementAfterFinalize = (
     (outcome !== null && signals.some(Booking.isOutcomePriced))
     ? "due"
     : "settled"
+}
+
+/** What finalizing an open envelope with these signals changes in its record. */
+const finalPatch = (
+  current: EnvelopeRecord,
+  signals: ReadonlyArray<CostSignal.CostSignal>,
+  status: FinalStatus,
+  now: number,
+): EnvelopePatch => {
+  const settlement = settlementAfterFinalize(signals, current.outcome)
+  // The outcome window counted from the run deadline until now; from here it counts from now.
+  const outcomeWindow = Date.parse(current.outcome_deadline!) - Date.parse(current.run_deadline!)
+  return {
+    status,
+    finalized_at: iso(now),
+    outcome_deadline: iso(now + outcomeWindow),
+    settlement,
+    settled_at: settlement === "settled" ? iso(now) : null,
+  }
 }
 
 export class EnvelopeTracker extends Context.Service<
@@ -254,7 +273,9 @@ export class EnvelopeTracker extends Context.Service<
     const openNow = (opts: OpenOptions): ActiveEnvelope | undefined => {
       if (!buffer.hasRoom()) return undefined
       const { record, active } = envelopeOf(opts, clock.currentTimeMillisUnsafe())
-      buffer.offerNow({ envelopes: [record] })
+      // An id of the caller's may name an envelope a store already holds.
+      if (opts.envelopeId === undefined) buffer.offerOpened(record)
+      else buffer.offerNow({ envelopes: [record] })
       return active
     }
 
@@ -424,19 +445,10 @@ export class EnvelopeTracker extends Context.Service<
       if (current.status !== "open")
         return yield* new EnvelopeClosed({ envelopeId, status: current.status })
       const signals = yield* ledger.signals(envelopeId)
-      const settlement = settlementAfterFinalize(signals, current.outcome)
-      const outcomeWindow =
-        Date.parse(current.outcome_deadline!) - Date.parse(current.run_deadline!)
       const updated = yield* ledger.updateEnvelope(
         envelopeId,
         { status: "open" },
-        {
-          status,
-          finalized_at: iso(now),
-          outcome_deadline: iso(now + outcomeWindow),
-          settlement,
-          settled_at: settlement === "settled" ? iso(now) : null,
-        },
+        finalPatch(current, signals, status, now),
       )
       if (!updated) {
         const raced = yield* getEnvelope(envelopeId)
@@ -448,9 +460,16 @@ export class EnvelopeTracker extends Context.Service<
     const finalize = (envelopeId: string, status: FinalStatus) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => finalizeAt(envelopeId, status, now, true))
 
-    const finalizeLater = (envelopeId: string, status: FinalStatus): void =>
+    const finalizeLater = (envelopeId: string, status: FinalStatus): void => {
+      const now = clock.currentTimeMillisUnsafe()
+      const inBatch = buffer.finishInBatch(envelopeId, (record, signals) =>
+        record.status === "open"
+          ? { ...record, ...finalPatch(record, signals, status, now) }
+          : record,
+      )
+      if (inBatch) return
       buffer.afterWrite(
-        finalizeAt(envelopeId, status, clock.currentTimeMillisUnsafe(), false).pipe(
+        finalizeAt(envelopeId, status, now, false).pipe(
           Effect.catchTag("EnvelopeClosed", () => Effect.void),
           Effect.catchTag("UnknownEnvelope", (error) =>
             Effect.logWarning(`agentcost: cannot finalize: ${error.message}`),
@@ -458,6 +477,7 @@ export class EnvelopeTracker extends Context.Service<
           Effect.asVoid,
         ),
       )
+    }
 
     const decideOutcome = (envelope: EnvelopeRecord, outcome: Outcome, now: number) =>
       Effect.gen(function* () {

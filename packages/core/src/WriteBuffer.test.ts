@@ -1,12 +1,16 @@
 import { it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { describe, expect } from "vitest"
+import type { EnvelopeRecord } from "./CostEnvelope.ts"
 import type { CostSignal } from "./CostSignal.ts"
 import { Ledger, LedgerError, type LedgerShape } from "./Ledger.ts"
 import * as MemoryLedger from "./MemoryLedger.ts"
 import { WriteBuffer, type WriteBufferOptions } from "./WriteBuffer.ts"
 
-const signal = (i: number) => ({ signal_id: `s${i}` }) as CostSignal
+const signal = (i: number, envelopeId: string | null = null) =>
+  ({ signal_id: `s${i}`, envelope_id: envelopeId }) as CostSignal
+
+const opened = (id: string) => ({ envelope_id: id, status: "open" }) as EnvelopeRecord
 
 /** A memory ledger that counts writes and can be told to fail the next ones. */
 const instrumented = () => {
@@ -204,6 +208,57 @@ describe("WriteBuffer", () => {
         yield* buffer.flush
         expect(done).toBe(true)
         yield* Fiber.join(first)
+      }),
+    )
+  })
+
+  it.live(
+    "writes a new envelope finalized in the batch that takes it, from that batch's signals",
+    () => {
+      const ledger = instrumented()
+      return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+        Effect.gen(function* () {
+          buffer.offerOpened(opened("e1"))
+          buffer.offerDeferred(() => ({ signals: [signal(1, "e1"), signal(2, "other")] }))
+          buffer.offerNow({ signals: [signal(3, "e1")] })
+          const seen: Array<ReadonlyArray<string>> = []
+          const finish =
+            (status: string) => (record: EnvelopeRecord, signals: ReadonlyArray<CostSignal>) => {
+              seen.push(signals.map((s) => s.signal_id).sort())
+              return { ...record, status } as EnvelopeRecord
+            }
+          expect(buffer.finishInBatch("e1", finish("succeeded"))).toBe(true)
+          // The first finalize wins; the second changes nothing.
+          expect(buffer.finishInBatch("e1", finish("failed"))).toBe(true)
+          yield* buffer.flush
+          expect(ledger.state.writes).toBe(1)
+          expect(seen).toEqual([["s1", "s3"]])
+          expect(ledger.store.envelopes.get("e1")?.status).toBe("succeeded")
+          // Written: from here the envelope finalizes after a write, through the ledger.
+          expect(buffer.finishInBatch("e1", finish("failed"))).toBe(false)
+        }),
+      )
+    },
+  )
+
+  it.live("finalizes through the ledger an envelope whose batch failed and was put back", () => {
+    const ledger = instrumented()
+    return withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        buffer.offerOpened(opened("e1"))
+        ledger.state.failNext = 1
+        yield* Effect.flip(buffer.flush)
+        buffer.offerOpened(opened("e2"))
+        expect(buffer.finishInBatch("e1", (record) => record)).toBe(false)
+        expect(
+          buffer.finishInBatch(
+            "e2",
+            (record) => ({ ...record, status: "failed" }) as EnvelopeRecord,
+          ),
+        ).toBe(true)
+        yield* buffer.flush
+        expect(ledger.store.envelopes.get("e1")?.status).toBe("open")
+        expect(ledger.store.envelopes.get("e2")?.status).toBe("failed")
       }),
     )
   })

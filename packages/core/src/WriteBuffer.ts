@@ -45,8 +45,17 @@ export const DEFAULTS = {
 /** Work queued as is, turned into records when the flush takes it. */
 export type DeferredBatch = () => WriteBatch
 
+/** An open envelope's record made final, from the signals the same batch holds for it. */
+export type Finisher = (
+  record: EnvelopeRecord,
+  signals: ReadonlyArray<CostSignal>,
+) => EnvelopeRecord
+
 interface Pending {
   deferred: Array<DeferredBatch>
+  /** New envelopes (`offerOpened`) whose records this batch holds, and those finalized in it. */
+  opened: Set<string>
+  finishers: Map<string, Finisher>
   envelopes: Array<EnvelopeRecord>
   signals: Array<CostSignal>
   entries: Array<LedgerEntry>
@@ -56,6 +65,8 @@ interface Pending {
 
 const empty = (): Pending => ({
   deferred: [],
+  opened: new Set(),
+  finishers: new Map(),
   envelopes: [],
   signals: [],
   entries: [],
@@ -78,6 +89,21 @@ export interface WriteBufferShape {
    */
   readonly offerDeferred: (produce: DeferredBatch) => void
   /**
+   * Queues the record of a new envelope (an id no store holds yet) like
+   * `offerNow`, only when `hasRoom()`; until a flush takes it, `finishInBatch`
+   * can finalize it in place.
+   */
+  readonly offerOpened: (record: EnvelopeRecord) => void
+  /**
+   * Finalizes an envelope whose record (from `offerOpened`) is still queued:
+   * the flush that takes it writes `finish(record, its signals in the batch)`
+   * instead — every signal of the envelope is in that batch, since nothing
+   * was written since it opened. One write per run, no read back; a second
+   * finalize changes nothing. False when
+   * the record was taken already: finalize after the write (`afterWrite`).
+   */
+  readonly finishInBatch: (envelopeId: string, finish: Finisher) => boolean
+  /**
    * Runs `job` after the flush that writes everything queued before it
    * (finalizing an envelope reads the signals it must see). A failed job is
    * kept, with the jobs after it, for the next flush. A job must not flush
@@ -99,6 +125,25 @@ const append = (pending: Pending, batch: WriteBatch): void => {
   if (batch.contributions) for (const c of batch.contributions) pending.contributions.push(c)
   if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
   if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
+}
+
+/** Replaces the records of the envelopes finalized in this batch by their final ones. */
+const finishInPlace = (batch: Pending): void => {
+  if (batch.finishers.size === 0) return
+  const signals = new Map<string, Array<CostSignal>>()
+  for (const signal of batch.signals) {
+    const id = signal.envelope_id
+    if (id === null || !batch.finishers.has(id)) continue
+    const list = signals.get(id)
+    if (list) list.push(signal)
+    else signals.set(id, [signal])
+  }
+  const envelopes = batch.envelopes
+  for (let i = 0; i < envelopes.length; i++) {
+    const record = envelopes[i]!
+    const finish = batch.finishers.get(record.envelope_id)
+    if (finish) envelopes[i] = finish(record, signals.get(record.envelope_id) ?? [])
+  }
 }
 
 /**
@@ -164,6 +209,7 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
         const batch = pending
         pending = empty()
         const unproduced = produceInto(batch)
+        finishInPlace(batch)
         const taken = size
         size = 0
         const written = ledger.write(batch).pipe(
@@ -171,8 +217,11 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
             Effect.sync(() => {
               jobs = [...due, ...jobs]
               // Put the batch back ahead of anything queued since, in order.
+              // Its envelopes are no longer new to the buffer: they finalize after a write.
               pending = {
                 deferred: pending.deferred,
+                opened: pending.opened,
+                finishers: pending.finishers,
                 envelopes: [...batch.envelopes, ...pending.envelopes],
                 signals: [...batch.signals, ...pending.signals],
                 entries: [...batch.entries, ...pending.entries],
@@ -258,6 +307,16 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
       offer,
       offerNow,
       offerDeferred,
+      offerOpened: (record) => {
+        pending.opened.add(record.envelope_id)
+        offerNow({ envelopes: [record] })
+      },
+      finishInBatch: (envelopeId, finish) => {
+        if (!pending.opened.has(envelopeId)) return false
+        // A second finalize leaves the first one's record, as the ledger's guard does.
+        if (!pending.finishers.has(envelopeId)) pending.finishers.set(envelopeId, finish)
+        return true
+      },
       afterWrite: (job) => {
         jobs.push(job)
       },
