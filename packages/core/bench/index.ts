@@ -6,7 +6,7 @@
  * tiers, surcharges, effective dating or strategies and rounds; the ratio is
  * what exact, rule-complete pricing costs on top of it.
  */
-import { CostSignal, Money, type PriceBook, PricingRegistry, Usage } from "@agentcost/core"
+import { CostSignal, type PriceBook, PricingRegistry, Usage } from "@agentcost/core"
 import { benchRow, formatBenchTable } from "@agentcost/core/test"
 import { Bench } from "tinybench"
 import { BASELINE as RECORDING_BASELINE, runRecordingBench } from "./recording.ts"
@@ -98,7 +98,7 @@ if (!Number.isFinite(sink)) throw new Error("bench sink is not finite")
 // the call used a tier, surcharge or strategy the baseline does not model.
 let agree = 0
 calls.forEach((call, i) => {
-  const exact = Number(Money.format(pricer.price(inputs[i]!).baseCost))
+  const exact = Number(pricer.price(inputs[i]!).baseCost)
   if (Math.abs(naiveCost(call) - exact) <= 1e-9 * Math.max(1, exact)) agree++
 })
 

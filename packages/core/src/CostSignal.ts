@@ -7,13 +7,7 @@ import { hash } from "node:crypto"
 import { Schema, SchemaIssue } from "effect"
 import { decimal, format, isDecimalString } from "./Money.ts"
 import { STRATEGIES } from "./PriceBook.ts"
-import {
-  formatComponents,
-  type PricedUsage,
-  type Pricer,
-  UnpricedModel,
-  UnpricedUnit,
-} from "./PricingRegistry.ts"
+import { type PricedUsage, type Pricer, UnpricedModel, UnpricedUnit } from "./PricingRegistry.ts"
 import type { NormalizedCall } from "./ProviderAdapter.ts"
 import { isIsoTimestamp, iso } from "./Timestamp.ts"
 import * as Usage from "./Usage.ts"
@@ -315,7 +309,6 @@ export const fromCall = (
     pricingError = error.message
   }
   const reported = call.providerReportedCost
-  const components = priced ? formatComponents(priced.components) : {}
   const signal: Mutable<CostSignal> = {
     signal_id: signalId({
       provider,
@@ -335,12 +328,12 @@ export const fromCall = (
     endpoint: call.endpoint,
     strategy: priced?.strategy ?? null,
     usage: call.usage,
-    base_cost: priced ? format(priced.baseCost) : null,
+    base_cost: priced ? priced.baseCost : null,
     currency: priced?.currency ?? reported?.currency ?? "USD",
     cost_source: "local",
     pending_cost: priced ? priced.pending : true,
     estimate_method: priced ? priced.estimateMethod : "unpriced",
-    cost_components: components,
+    cost_components: priced ? priced.components : {},
     fallbacks: priced ? priced.fallbacks : [],
     provider_request_id: call.providerRequestId,
     provider_invoice_id: null,
@@ -368,9 +361,7 @@ export const fromCall = (
     signal.currency = reported.currency
     signal.cost_components = {
       provider_reported: signal.base_cost,
-      ...(priced && priced.unpricedUnits.length === 0
-        ? { local_estimate: format(priced.baseCost) }
-        : {}),
+      ...(priced && priced.unpricedUnits.length === 0 ? { local_estimate: priced.baseCost } : {}),
     }
     const outcomePending = priced?.strategy === "OUTCOME_BASED" || priced?.strategy === "HYBRID"
     signal.pending_cost = outcomePending

@@ -6,7 +6,6 @@ import { scaledToString, stringToScaled } from "./__fixtures__/scaledDecimal.ts"
 import * as Money from "./Money.ts"
 import * as PriceBook from "./PriceBook.ts"
 import {
-  formatComponents,
   type PricedUsage,
   Pricer,
   type PricingInput,
@@ -50,8 +49,8 @@ const priceWith = (pricer: Pricer, call: Call): PricedUsage => pricer.price(call
 
 /** The priced call as plain strings, for exact comparison. */
 const plain = (priced: PricedUsage) => ({
-  base: Money.format(priced.baseCost),
-  components: formatComponents(priced.components),
+  base: priced.baseCost,
+  components: priced.components,
   fallbacks: priced.fallbacks,
 })
 
@@ -67,7 +66,7 @@ const unpricedModel = (f: () => unknown): UnpricedModel => {
 
 /** The price of one million input tokens, i.e. the input rate of the entry in force. */
 const inputRate = (pricer: Pricer, call: Omit<Call, "usage">) =>
-  Money.format(priceWith(pricer, { ...call, usage: { input_tokens: 1_000_000 } }).baseCost)
+  priceWith(pricer, { ...call, usage: { input_tokens: 1_000_000 } }).baseCost
 
 describe("entry selection", () => {
   it("prefers user entries over shipped ones, even a less specific user entry", () => {
@@ -739,9 +738,9 @@ describe("exactness (property)", () => {
           const usage = Object.fromEntries(units.map((u, i) => [u, counts[i]!]))
           const priced = priceWith(pricer, { usage })
           const expected = units.reduce((acc, _, i) => acc + rates[i]! * BigInt(counts[i]!), 0n)
-          expect(Money.format(priced.baseCost)).toBe(scaledToString(expected, 10))
+          expect(priced.baseCost).toBe(scaledToString(expected, 10))
           // The components add up to the total, each exactly.
-          const parts = Object.values(formatComponents(priced.components))
+          const parts = Object.values(priced.components)
           expect(parts.reduce((acc, part) => acc + stringToScaled(part, 10), 0n)).toBe(expected)
         },
       ),
@@ -761,7 +760,7 @@ describe("PricingRegistry service", () => {
       const registry = yield* PricingRegistry
       // input 1000 x 1/1M (user entry, not the shipped 1.25) = 0.001
       const priced = yield* registry.price(callOf({ usage: { input_tokens: 1000 } }))
-      expect(Money.format(priced.baseCost)).toBe("0.001")
+      expect(priced.baseCost).toBe("0.001")
     }).pipe(Effect.provide(layer)),
   )
 

@@ -9,7 +9,8 @@
  */
 import { Context, Effect, Layer, Schema } from "effect"
 import type { EstimateMethod } from "./CostSignal.ts"
-import * as Money from "./Money.ts"
+import { ExactSum, price as exactPrice, type Price } from "./ExactSum.ts"
+import type * as Money from "./Money.ts"
 import { Decimal } from "./Money.ts"
 import type {
   Capability,
@@ -72,9 +73,9 @@ export interface PricedUsage {
   readonly priceRef: string
   readonly strategy: Strategy
   readonly currency: string
-  /** What is known at call time (for a pending COMPUTE_UNIT call: the estimate). */
-  readonly baseCost: Decimal
-  readonly components: { readonly [component: string]: Decimal }
+  /** What is known at call time (for a pending COMPUTE_UNIT call: the estimate); a plain decimal string. */
+  readonly baseCost: string
+  readonly components: { readonly [component: string]: string }
   readonly fallbacks: ReadonlyArray<string>
   readonly pending: boolean
   readonly estimateMethod: EstimateMethod | null
@@ -83,8 +84,8 @@ export interface PricedUsage {
 }
 
 interface Table {
-  readonly rates: ReadonlyMap<string, Decimal>
-  readonly fees: ReadonlyMap<string, Decimal>
+  readonly rates: ReadonlyMap<string, Price>
+  readonly fees: ReadonlyMap<string, Price>
 }
 
 interface CompiledTier extends Table {
@@ -123,9 +124,14 @@ const DATE_SUFFIX = /^[-@](\d{4}-\d{2}-\d{2}|\d{8})$/
 const compileTable = (rates: PriceEntry["rates"], fees: PriceEntry["fees"]): Table => ({
   // Rates are per million tokens: keep the per-token price, exact in decimal.
   rates: new Map(
-    Object.entries(rates ?? {}).map(([unit, rate]) => [unit, new Decimal(rate).div(MILLION)]),
+    Object.entries(rates ?? {}).map(([unit, rate]) => [
+      unit,
+      exactPrice(new Decimal(rate).div(MILLION)),
+    ]),
   ),
-  fees: new Map(Object.entries(fees ?? {}).map(([unit, fee]) => [unit, new Decimal(fee)])),
+  fees: new Map(
+    Object.entries(fees ?? {}).map(([unit, fee]) => [unit, exactPrice(new Decimal(fee))]),
+  ),
 })
 
 const overlay = (base: Table, tier: Table): Table => ({
@@ -273,15 +279,15 @@ export class Pricer {
     const table = tier ? tier.effective : entry
     const strategy = entry.entry.strategy
     const tokensOptional = strategy === "OUTCOME_BASED" || strategy === "COMPUTE_UNIT"
-    const components: Record<string, Decimal> = {}
+    const sums: Record<string, ExactSum> = {}
     const fallbacks: Array<string> = []
     const unpriced: Array<string> = []
-    let total = Money.ZERO
+    const total = new ExactSum()
 
-    const charge = (component: string, amount: Decimal) => {
-      const sofar = components[component]
-      components[component] = sofar === undefined ? amount : sofar.plus(amount)
-      total = total.isZero() ? amount : total.plus(amount)
+    const charge = (component: string, price: Price, count: number) => {
+      sums[component] ??= new ExactSum()
+      sums[component].add(price, count)
+      total.add(price, count)
     }
 
     for (const unit in input.usage) {
@@ -293,26 +299,26 @@ export class Pricer {
           rate = fallback === undefined ? undefined : table.rates.get(fallback)
           if (rate !== undefined) fallbacks.push(`${unit}->${fallback}`)
         }
-        if (rate !== undefined) charge(unit, rate.times(count))
+        if (rate !== undefined) charge(unit, rate, count)
         else if (!tokensOptional) unpriced.push(unit)
         continue
       }
       const fee = table.fees.get(unit)
-      if (fee !== undefined) charge(unit, fee.times(count))
+      if (fee !== undefined) charge(unit, fee, count)
       else if (!OBSERVED_ONLY.has(unit)) unpriced.push(unit)
     }
     const perCall = table.fees.get("per_call")
-    if (perCall !== undefined) charge("per_call", perCall)
+    if (perCall !== undefined) charge("per_call", perCall, 1)
 
     for (const surcharge of entry.surcharges) {
       if (!holds(surcharge.when, input, capabilities)) continue
       for (const [unit, rate] of surcharge.rates) {
         const count = input.usage[unit]
-        if (count) charge(`surcharge:${unit}`, rate.times(count))
+        if (count) charge(`surcharge:${unit}`, rate, count)
       }
       for (const [unit, fee] of surcharge.fees) {
         const count = unit === "per_call" ? 1 : input.usage[unit]
-        if (count) charge(`surcharge:${unit}`, fee.times(count))
+        if (count) charge(`surcharge:${unit}`, fee, count)
       }
     }
 
@@ -328,18 +334,23 @@ export class Pricer {
       const fee = table.fees.get("compute_units")
       const tokens = UsageModule.totalTokens(input.usage)
       if (perThousand !== undefined && fee !== undefined && tokens > 0) {
-        charge("compute_units", new Decimal(perThousand).times(tokens).div(1000).times(fee))
+        const estimate = new Decimal(perThousand).times(tokens).div(1000).times(fee.decimal)
+        sums.compute_units ??= new ExactSum()
+        sums.compute_units.addDecimal(estimate)
+        total.addDecimal(estimate)
         estimateMethod ??= "compute_units_per_1k_tokens"
       } else {
         estimateMethod ??= "none"
       }
     }
 
+    const components: Record<string, string> = {}
+    for (const component in sums) components[component] = sums[component]!.toString()
     return {
       priceRef: entry.priceRef,
       strategy,
       currency: entry.entry.currency,
-      baseCost: total,
+      baseCost: total.toString(),
       components,
       fallbacks,
       pending,
@@ -418,11 +429,4 @@ export class PricingRegistry extends Context.Service<PricingRegistry, PricingReg
   }) {
     return Layer.succeed(PricingRegistry, PricingRegistry.fromPricer(new Pricer(books)))
   }
-}
-
-/** Components as the signal's plain decimal strings. */
-export const formatComponents = (components: PricedUsage["components"]): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const key in components) out[key] = Money.format(components[key]!)
-  return out
 }
