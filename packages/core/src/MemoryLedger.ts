@@ -27,12 +27,18 @@ interface Tally {
   pending: Money.Decimal
 }
 
+/** An envelope's signals and entries, in write order. */
+interface EnvelopeBooks {
+  readonly signals: Array<CostSignal>
+  readonly entries: Array<LedgerEntry>
+}
+
 export class MemoryStore {
   readonly envelopes = new Map<string, EnvelopeRecord>()
   readonly signals = new Map<string, CostSignal>()
-  readonly signalsByEnvelope = new Map<string, Array<CostSignal>>()
   readonly entries = new Map<string, LedgerEntry>()
-  readonly entriesByEnvelope = new Map<string, Array<LedgerEntry>>()
+  /** One lookup per envelope for both lists (a batch holds runs of the same envelope). */
+  readonly books = new Map<string, EnvelopeBooks>()
   readonly resources = new Map<string, ResourceRecord>()
   readonly contributions = new Map<string, Contribution>()
   readonly claims = new Map<string, { worker: string; until: number }>()
@@ -51,11 +57,7 @@ export const storeNamed = (name: string): MemoryStore => {
   return store
 }
 
-const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
-  const list = map.get(key)
-  if (list) list.push(value)
-  else map.set(key, [value])
-}
+const NO_BOOKS: EnvelopeBooks = { signals: [], entries: [] }
 
 const settledAsOf = (envelope: EnvelopeRecord | undefined, asOf: string | undefined): boolean => {
   if (!envelope) return true
@@ -154,18 +156,33 @@ export const make = (store: MemoryStore = new MemoryStore()): LedgerShape => {
           if (!store.contributions.has(contribution.key))
             store.contributions.set(contribution.key, contribution)
         }
+        // Consecutive records of one envelope share its lookup.
+        let lastId: string | null = null
+        let last: EnvelopeBooks = NO_BOOKS
+        const booksOf = (id: string): EnvelopeBooks => {
+          if (id !== lastId) {
+            lastId = id
+            let books = store.books.get(id)
+            if (!books) {
+              books = { signals: [], entries: [] }
+              store.books.set(id, books)
+            }
+            last = books
+          }
+          return last
+        }
         let signals = 0
         for (const signal of batch.signals ?? []) {
           if (store.signals.has(signal.signal_id)) continue
           store.signals.set(signal.signal_id, signal)
-          if (signal.envelope_id) push(store.signalsByEnvelope, signal.envelope_id, signal)
+          if (signal.envelope_id) booksOf(signal.envelope_id).signals.push(signal)
           signals++
         }
         let entries = 0
         for (const entry of batch.entries ?? []) {
           if (store.entries.has(entry.key)) continue
           store.entries.set(entry.key, entry)
-          if (entry.envelope_id) push(store.entriesByEnvelope, entry.envelope_id, entry)
+          if (entry.envelope_id) booksOf(entry.envelope_id).entries.push(entry)
           entries++
         }
         return { signals, entries }
@@ -200,11 +217,11 @@ export const make = (store: MemoryStore = new MemoryStore()): LedgerShape => {
           }
         }),
       ),
-    signals: (id) => Effect.sync(() => store.signalsByEnvelope.get(id) ?? []),
+    signals: (id) => Effect.sync(() => store.books.get(id)?.signals ?? []),
     entries: (filter) =>
       Effect.sync(() => {
         const pool = filter.envelopeId
-          ? (store.entriesByEnvelope.get(filter.envelopeId) ?? [])
+          ? (store.books.get(filter.envelopeId)?.entries ?? [])
           : [...store.entries.values()]
         return filter.signalId ? pool.filter((e) => e.signal_id === filter.signalId) : pool
       }),
