@@ -12,6 +12,10 @@
  *   replaced by a stub, i.e. what this package adds per call;
  * - middleware: `agentcost.run` per run (an envelope opened and finalized),
  *   every call captured and priced at the flush (memory store);
+ * - contract floor: what any implementation of the cost contract must do,
+ *   and nothing else — one envelope record per run, one signal and one
+ *   ledger entry per call, kept in memory (`ContractFloor.ts`);
+ * - agentcost.run alone: an envelope opened and finalized around a bare run;
  * - telemetry (SDK dispatch only): a telemetry integration that does
  *   nothing, i.e. what the SDK spends dispatching telemetry events;
  * - telemetry (integration only) and telemetry: as for the middleware.
@@ -38,6 +42,7 @@ import { MockLanguageModelV4 } from "ai/test"
 import { z } from "zod"
 import { prices } from "../src/__fixtures__/prices.ts"
 import { agentcostMiddleware, agentcostTelemetry } from "../src/index.ts"
+import { contractFloor } from "./ContractFloor.ts"
 
 const CALLS_PER_RUN = 3
 let responses = 0
@@ -134,6 +139,8 @@ export const runAiSdkBench = async (rounds: number, runsPerSample: number) => {
     specificationVersion: "v4",
     wrapGenerate: async ({ doGenerate }) => await doGenerate(),
   })
+  const floor = contractFloor()
+  const floorMiddleware = wrap(floor.middleware)
   const stubbedMiddleware = wrap(agentcostMiddleware(stubbed))
   const middleware = wrap(agentcostMiddleware(middlewareCost))
   const idle: Telemetry = { onStart: () => undefined }
@@ -150,6 +157,16 @@ export const runAiSdkBench = async (rounds: number, runsPerSample: number) => {
       {
         name: "middleware",
         run: perRun(middlewareCost, () => run(middleware)),
+        settle: () => middlewareCost.flush(),
+      },
+      {
+        name: "contract floor (records only)",
+        run: () => floor.run("acme", () => run(floorMiddleware)),
+        settle: floor.settle,
+      },
+      {
+        name: "agentcost.run alone",
+        run: perRun(middlewareCost, () => run(bare)),
         settle: () => middlewareCost.flush(),
       },
       { name: "telemetry (SDK dispatch only)", run: () => run(bare, [idle]) },
