@@ -99,8 +99,8 @@ export interface WriteBufferShape {
    * the flush that takes it writes `finish(record, its signals in the batch)`
    * instead — every signal of the envelope is in that batch, since nothing
    * was written since it opened. One write per run, no read back; a second
-   * finalize changes nothing. False when
-   * the record was taken already: finalize after the write (`afterWrite`).
+   * finalize changes nothing. False when the record was taken already:
+   * finalize after the write (`afterWrite`).
    */
   readonly finishInBatch: (envelopeId: string, finish: Finisher) => boolean
   /**
