@@ -30,7 +30,12 @@ import type { ProviderAdapter } from "./ProviderAdapter.ts"
 import { Settlement, type SettleSummary } from "./Settlement.ts"
 import type { SettlementSource } from "./SettlementSource.ts"
 import type { Contribution, ResourceRecord } from "./SharedResource.ts"
-import { type Durability, WriteBuffer, DEFAULTS as WriteBufferDefaults } from "./WriteBuffer.ts"
+import {
+  type Durability,
+  WriteBuffer,
+  DEFAULTS as WriteBufferDefaults,
+  type WriteBufferOptions,
+} from "./WriteBuffer.ts"
 
 export interface AgentCostOptions {
   /** `memory:` (private), `memory:<name>` (shared in this process), `pglite:<dir>`, `postgres://…`. */
@@ -142,9 +147,16 @@ export class EnvelopeHandle {
   }
 }
 
-const resolveLedger = async (store: string): Promise<Layer.Layer<Ledger, LedgerError>> => {
+interface ResolvedStore {
+  readonly ledger: Layer.Layer<Ledger, LedgerError>
+  /** The store's synchronous write, for the write buffer (memory stores). */
+  readonly writeNow?: WriteBufferOptions["writeNow"]
+}
+
+const resolveStore = async (store: string): Promise<ResolvedStore> => {
   if (store === "memory:" || store.startsWith("memory:")) {
-    return MemoryLedger.layer(MemoryLedger.storeNamed(store.slice("memory:".length)))
+    const memory = MemoryLedger.storeNamed(store.slice("memory:".length))
+    return { ledger: MemoryLedger.layer(memory), writeNow: MemoryLedger.writeNow(memory) }
   }
   // The SQL stores live in @agentcost/ledger-sql: resolved from the application
   // (strict installs), else from here (hoisted ones).
@@ -163,7 +175,7 @@ const resolveLedger = async (store: string): Promise<Layer.Layer<Ledger, LedgerE
       `store "${store}" needs @agentcost/ledger-sql (npm install @agentcost/ledger-sql), or pass { ledger } or store: "memory:"`,
     )
   }
-  return sql.layerFromUrl(store)
+  return { ledger: sql.layerFromUrl(store) }
 }
 
 export class AgentCost {
@@ -172,6 +184,7 @@ export class AgentCost {
     unknown
   >
   readonly #tracker: EnvelopeTracker["Service"]
+  readonly #buffer: WriteBuffer["Service"]
   readonly #inflightTimeoutMs: number
   readonly #durability: Durability
   /** Envelopes open in this process, so `resume` joins a running `run` instead of forking its state. */
@@ -192,6 +205,7 @@ export class AgentCost {
   ) {
     this.#runtime = runtime
     this.#tracker = tracker
+    this.#buffer = buffer
     // Unref'd: recording never keeps the process alive; beforeExit flushes the rest.
     this.#timer = setInterval(
       () => void runtime.runPromise(buffer.flushOrWarn),
@@ -227,7 +241,9 @@ export class AgentCost {
     const user = (options.prices ?? []).map((p) =>
       typeof p === "string" ? PriceBook.load(p) : PriceBook.decode(p),
     )
-    const ledger = options.ledger ?? (await resolveLedger(options.store ?? "pglite:./.agentcost"))
+    const { ledger, writeNow } = options.ledger
+      ? { ledger: options.ledger, writeNow: undefined }
+      : await resolveStore(options.store ?? "pglite:./.agentcost")
     const sources = [
       ...(options.settlementSources ?? []),
       ...adapters.flatMap((a) => (a.settlement ? [a.settlement] : [])),
@@ -247,6 +263,7 @@ export class AgentCost {
           batchSize: options.batchSize,
           capacity: options.capacity,
           durability: options.durability,
+          writeNow,
           periodic: false,
         }),
       ),
@@ -530,6 +547,14 @@ export class AgentCost {
 
   /** Writes everything recorded so far; resolves once it is durable. */
   flush(): Promise<void> {
+    // A store that writes synchronously (memory) needs no fiber when nothing else is flushing.
+    if (!this.#closed) {
+      try {
+        if (this.#buffer.flushNow()) return RESOLVED
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     return this.#run(WriteBuffer.use((buffer) => buffer.flush))
   }
 

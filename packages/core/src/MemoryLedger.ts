@@ -17,6 +17,8 @@ import {
   type Report,
   type ReportQuery,
   reportKey,
+  type WriteBatch,
+  type WriteResult,
 } from "./Ledger.ts"
 import * as Money from "./Money.ts"
 import type { Contribution, ResourceRecord } from "./SharedResource.ts"
@@ -64,7 +66,59 @@ const settledAsOf = (envelope: EnvelopeRecord | undefined, asOf: string | undefi
   return envelope.settled_at !== null && (asOf === undefined || envelope.settled_at <= asOf)
 }
 
+/**
+ * The memory store's write, synchronous: `write` runs it, and the facade
+ * hands it to its write buffer so a flush of a `memory:` store needs no fiber.
+ */
+export const writeNow =
+  (store: MemoryStore) =>
+  (batch: WriteBatch): WriteResult => {
+    for (const envelope of batch.envelopes ?? []) {
+      if (!store.envelopes.has(envelope.envelope_id))
+        store.envelopes.set(envelope.envelope_id, envelope)
+    }
+    for (const resource of batch.resources ?? []) {
+      if (!store.resources.has(resource.resource_id))
+        store.resources.set(resource.resource_id, resource)
+    }
+    for (const contribution of batch.contributions ?? []) {
+      if (!store.contributions.has(contribution.key))
+        store.contributions.set(contribution.key, contribution)
+    }
+    // Consecutive records of one envelope share its lookup.
+    let lastId: string | null = null
+    let last: EnvelopeBooks = NO_BOOKS
+    const booksOf = (id: string): EnvelopeBooks => {
+      if (id !== lastId) {
+        lastId = id
+        let books = store.books.get(id)
+        if (!books) {
+          books = { signals: [], entries: [] }
+          store.books.set(id, books)
+        }
+        last = books
+      }
+      return last
+    }
+    let signals = 0
+    for (const signal of batch.signals ?? []) {
+      if (store.signals.has(signal.signal_id)) continue
+      store.signals.set(signal.signal_id, signal)
+      if (signal.envelope_id) booksOf(signal.envelope_id).signals.push(signal)
+      signals++
+    }
+    let entries = 0
+    for (const entry of batch.entries ?? []) {
+      if (store.entries.has(entry.key)) continue
+      store.entries.set(entry.key, entry)
+      if (entry.envelope_id) booksOf(entry.envelope_id).entries.push(entry)
+      entries++
+    }
+    return { signals, entries }
+  }
+
 export const make = (store: MemoryStore = new MemoryStore()): LedgerShape => {
+  const write = writeNow(store)
   const inQuery = (
     entry: LedgerEntry,
     query: BalanceQuery | ReportQuery,
@@ -142,51 +196,7 @@ export const make = (store: MemoryStore = new MemoryStore()): LedgerShape => {
   }
 
   return {
-    write: (batch) =>
-      Effect.sync(() => {
-        for (const envelope of batch.envelopes ?? []) {
-          if (!store.envelopes.has(envelope.envelope_id))
-            store.envelopes.set(envelope.envelope_id, envelope)
-        }
-        for (const resource of batch.resources ?? []) {
-          if (!store.resources.has(resource.resource_id))
-            store.resources.set(resource.resource_id, resource)
-        }
-        for (const contribution of batch.contributions ?? []) {
-          if (!store.contributions.has(contribution.key))
-            store.contributions.set(contribution.key, contribution)
-        }
-        // Consecutive records of one envelope share its lookup.
-        let lastId: string | null = null
-        let last: EnvelopeBooks = NO_BOOKS
-        const booksOf = (id: string): EnvelopeBooks => {
-          if (id !== lastId) {
-            lastId = id
-            let books = store.books.get(id)
-            if (!books) {
-              books = { signals: [], entries: [] }
-              store.books.set(id, books)
-            }
-            last = books
-          }
-          return last
-        }
-        let signals = 0
-        for (const signal of batch.signals ?? []) {
-          if (store.signals.has(signal.signal_id)) continue
-          store.signals.set(signal.signal_id, signal)
-          if (signal.envelope_id) booksOf(signal.envelope_id).signals.push(signal)
-          signals++
-        }
-        let entries = 0
-        for (const entry of batch.entries ?? []) {
-          if (store.entries.has(entry.key)) continue
-          store.entries.set(entry.key, entry)
-          if (entry.envelope_id) booksOf(entry.envelope_id).entries.push(entry)
-          entries++
-        }
-        return { signals, entries }
-      }),
+    write: (batch) => Effect.sync(() => write(batch)),
     getEnvelope: (id) => Effect.sync(() => store.envelopes.get(id)),
     updateEnvelope: (id, guard, patch) =>
       Effect.sync(() => {

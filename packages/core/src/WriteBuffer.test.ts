@@ -262,4 +262,55 @@ describe("WriteBuffer", () => {
       }),
     )
   })
+
+  it.live("flushes synchronously through writeNow when nothing else is under way", () => {
+    const ledger = instrumented()
+    const writeNow = MemoryLedger.writeNow(ledger.store)
+    return withBuffer({ flushIntervalMs: 60_000, writeNow }, ledger, (buffer) =>
+      Effect.gen(function* () {
+        buffer.offerNow({ signals: [signal(1)] })
+        buffer.offerDeferred(() => ({ signals: [signal(2)] }))
+        expect(buffer.flushNow()).toBe(true)
+        expect([...ledger.store.signals.keys()]).toEqual(["s1", "s2"])
+        // Not through the layer's write: no fiber, no effect.
+        expect(ledger.state.writes).toBe(0)
+        expect(buffer.size()).toBe(0)
+        // A queued job must run after its write: only flush runs it.
+        buffer.offerNow({ signals: [signal(3)] })
+        let ran = false
+        buffer.afterWrite(Effect.sync(() => (ran = true)))
+        expect(buffer.flushNow()).toBe(false)
+        yield* buffer.flush
+        expect(ran).toBe(true)
+        expect(ledger.state.writes).toBe(1)
+      }),
+    )
+  })
+
+  it.live("puts the batch back when writeNow throws, and refuses without writeNow", () => {
+    const ledger = instrumented()
+    let fail = true
+    const writeNow = (batch: Parameters<ReturnType<typeof MemoryLedger.writeNow>>[0]) => {
+      if (fail) throw new Error("disk full")
+      return MemoryLedger.writeNow(ledger.store)(batch)
+    }
+    return Effect.gen(function* () {
+      yield* withBuffer({ flushIntervalMs: 60_000, writeNow }, ledger, (buffer) =>
+        Effect.sync(() => {
+          buffer.offerNow({ signals: [signal(1)] })
+          expect(() => buffer.flushNow()).toThrow("disk full")
+          expect(buffer.size()).toBe(1)
+          fail = false
+          expect(buffer.flushNow()).toBe(true)
+          expect(ledger.store.signals.has("s1")).toBe(true)
+        }),
+      )
+      yield* withBuffer({ flushIntervalMs: 60_000 }, ledger, (buffer) =>
+        Effect.sync(() => {
+          buffer.offerNow({ signals: [signal(2)] })
+          expect(buffer.flushNow()).toBe(false)
+        }),
+      )
+    })
+  })
 })

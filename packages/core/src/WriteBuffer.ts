@@ -14,7 +14,13 @@
 import { Context, Effect, Layer, Semaphore } from "effect"
 import type { EnvelopeRecord } from "./CostEnvelope.ts"
 import type { CostSignal } from "./CostSignal.ts"
-import { Ledger, type LedgerEntry, type LedgerError, type WriteBatch } from "./Ledger.ts"
+import {
+  Ledger,
+  type LedgerEntry,
+  type LedgerError,
+  type WriteBatch,
+  type WriteResult,
+} from "./Ledger.ts"
 import type { Contribution, ResourceRecord } from "./SharedResource.ts"
 
 export type Durability = "buffered" | "sync"
@@ -26,6 +32,12 @@ export interface WriteBufferOptions {
   /** Items held before `offer` makes its caller flush. */
   readonly capacity?: number | undefined
   readonly durability?: Durability | undefined
+  /**
+   * The store's write, synchronous, when it has one (the facade passes its
+   * memory store's): a flush with nothing else under way then runs without
+   * the effect machinery (`flushNow`). It must write to the same store.
+   */
+  readonly writeNow?: ((batch: WriteBatch) => WriteResult) | undefined
   /**
    * Flush every `flushIntervalMs` on a fiber of the layer's scope (default).
    * `false`: the owner calls `flushOrWarn` on its own schedule — the facade
@@ -115,6 +127,13 @@ export interface WriteBufferShape {
   readonly flushOrWarn: Effect.Effect<void>
   /** Writes everything queued so far; resolves once it is durable. */
   readonly flush: Effect.Effect<void, LedgerError>
+  /**
+   * `flush`, synchronously: true when done (or nothing was queued), false
+   * when it cannot run now — no `writeNow` was given, another flush or its
+   * jobs are under way, or jobs are queued: use `flush`. Throws what
+   * the store's `writeNow` throws, with the batch put back.
+   */
+  readonly flushNow: () => boolean
   /** Items waiting (for tests and metrics). */
   readonly size: () => number
 }
@@ -126,6 +145,15 @@ const append = (pending: Pending, batch: WriteBatch): void => {
   if (batch.signals) for (const s of batch.signals) pending.signals.push(s)
   if (batch.entries) for (const e of batch.entries) pending.entries.push(e)
 }
+
+/** Items in a batch: records, and deferred work not yet turned into records. */
+const sizeOf = (batch: WriteBatch & { readonly deferred?: ReadonlyArray<DeferredBatch> }) =>
+  (batch.deferred?.length ?? 0) +
+  (batch.envelopes?.length ?? 0) +
+  (batch.resources?.length ?? 0) +
+  (batch.contributions?.length ?? 0) +
+  (batch.signals?.length ?? 0) +
+  (batch.entries?.length ?? 0)
 
 /** Replaces the records of the envelopes finalized in this batch by their final ones. */
 const finishInPlace = (batch: Pending): void => {
@@ -198,6 +226,46 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
         ),
       )
 
+    const runFork = Effect.runForkWith(yield* Effect.context<never>())
+
+    /** Takes what is queued as one batch, its deferred work done; undefined when there is none. */
+    const take = ():
+      | { readonly batch: Pending; readonly unproduced: Array<unknown> }
+      | undefined => {
+      if (size === 0) return undefined
+      const batch = pending
+      pending = empty()
+      size = 0
+      const unproduced = produceInto(batch)
+      finishInPlace(batch)
+      return { batch, unproduced }
+    }
+
+    /**
+     * Puts a batch whose write failed back ahead of anything queued since, in
+     * order. Its envelopes are no longer new to the buffer: they finalize
+     * after a write.
+     */
+    const putBack = (batch: Pending): void => {
+      pending = {
+        deferred: pending.deferred,
+        opened: pending.opened,
+        finishers: pending.finishers,
+        envelopes: [...batch.envelopes, ...pending.envelopes],
+        signals: [...batch.signals, ...pending.signals],
+        entries: [...batch.entries, ...pending.entries],
+        resources: [...batch.resources, ...pending.resources],
+        contributions: [...batch.contributions, ...pending.contributions],
+      }
+      size = sizeOf(pending)
+    }
+
+    const logUnproduced = (unproduced: ReadonlyArray<unknown>) =>
+      Effect.logError(
+        `agentcost: ${unproduced.length} captured call(s) could not be priced and are not booked`,
+        ...unproduced,
+      )
+
     /** Writes what is queued; gives back the jobs that were due after it. */
     const write: Effect.Effect<ReadonlyArray<Job>, LedgerError> = Semaphore.withPermit(
       lock,
@@ -205,55 +273,49 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
         // The jobs queued so far come after everything in this batch or an earlier one.
         const due = jobs
         jobs = []
-        if (size === 0) return Effect.succeed(due)
-        const batch = pending
-        pending = empty()
-        const unproduced = produceInto(batch)
-        finishInPlace(batch)
-        const taken = size
-        size = 0
-        const written = ledger.write(batch).pipe(
+        const taken = take()
+        if (taken === undefined) return Effect.succeed(due)
+        const written = ledger.write(taken.batch).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
               jobs = [...due, ...jobs]
-              // Put the batch back ahead of anything queued since, in order.
-              // Its envelopes are no longer new to the buffer: they finalize after a write.
-              pending = {
-                deferred: pending.deferred,
-                opened: pending.opened,
-                finishers: pending.finishers,
-                envelopes: [...batch.envelopes, ...pending.envelopes],
-                signals: [...batch.signals, ...pending.signals],
-                entries: [...batch.entries, ...pending.entries],
-                resources: [...batch.resources, ...pending.resources],
-                contributions: [...batch.contributions, ...pending.contributions],
-              }
-              size += taken
+              putBack(taken.batch)
             }),
           ),
           Effect.as(due),
         )
-        return unproduced.length === 0
+        return taken.unproduced.length === 0
           ? written
-          : Effect.andThen(
-              Effect.logError(
-                `agentcost: ${unproduced.length} captured call(s) could not be priced and are not booked`,
-                ...unproduced,
-              ),
-              written,
-            )
+          : Effect.andThen(logUnproduced(taken.unproduced), written)
       }),
     )
-    const flush = Effect.flatMap(write, runJobs)
+    // Flushes under way (writing, or running their jobs): flushNow runs only when there is none.
+    let flushesUnderWay = 0
+    const flush = Effect.suspend(() => {
+      flushesUnderWay++
+      return Effect.flatMap(write, runJobs).pipe(
+        Effect.ensuring(Effect.sync(() => flushesUnderWay--)),
+      )
+    })
+
+    const writeNow = options.writeNow
+    const flushNow = (): boolean => {
+      if (writeNow === undefined || flushesUnderWay > 0 || jobs.length > 0) return false
+      const taken = take()
+      if (taken === undefined) return true
+      try {
+        writeNow(taken.batch)
+      } catch (error) {
+        putBack(taken.batch)
+        throw error
+      }
+      if (taken.unproduced.length > 0) runFork(logUnproduced(taken.unproduced))
+      return true
+    }
 
     const push = (batch: WriteBatch) => {
       append(pending, batch)
-      size +=
-        (batch.envelopes?.length ?? 0) +
-        (batch.resources?.length ?? 0) +
-        (batch.contributions?.length ?? 0) +
-        (batch.signals?.length ?? 0) +
-        (batch.entries?.length ?? 0)
+      size += sizeOf(batch)
     }
 
     const logFailure = (error: LedgerError) =>
@@ -268,7 +330,6 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
 
     // The synchronous path for the per-call hot path: a full batch is flushed
     // in the background, once at a time.
-    const runFork = Effect.runForkWith(yield* Effect.context<never>())
     let flushing = false
     const flushWhenFull = (): void => {
       if (size < batchSize || flushing) return
@@ -322,6 +383,7 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
       },
       hasRoom: () => !sync && size < capacity,
       flush,
+      flushNow,
       size: () => size,
     })
   })
