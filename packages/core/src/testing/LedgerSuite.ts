@@ -10,6 +10,7 @@
  */
 import { Effect, type Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { AgentCost } from "../AgentCost.ts"
 import type { EnvelopeRecord } from "../CostEnvelope.ts"
 import type { CostSignal } from "../CostSignal.ts"
 import {
@@ -19,7 +20,9 @@ import {
   type ReportDimension,
   type ReportRow,
 } from "../Ledger.ts"
+import type { PriceBookFile } from "../PriceBook.ts"
 import type { Contribution, ResourceRecord } from "../SharedResource.ts"
+import { normalizedCall } from "./Calls.ts"
 
 /** A fresh, empty ledger per call: each test builds its own. */
 export type MakeLedger = () => Layer.Layer<Ledger, unknown>
@@ -1074,6 +1077,68 @@ export const ledgerSuite = (name: string, make: MakeLedger, options: LedgerSuite
             expect(balances).toMatchObject({ _tag: "LedgerError" })
           }
         }),
+      )
+    })
+
+    describe("through the facade", () => {
+      const book: PriceBookFile = {
+        version: 1,
+        entries: [
+          {
+            provider: "acme",
+            model: "chat-1",
+            validFrom: "2026-01-01",
+            strategy: "TOKEN_BASED",
+            currency: "USD",
+            rates: { input_tokens: "1" },
+          },
+        ],
+      }
+      const NOV_3 = Date.parse("2026-11-03T10:00:00.000Z")
+      it(
+        "a run is written finalized with its calls: settled when priced, due and claimable when not",
+        async () => {
+          const agentcost = await AgentCost.create({
+            ledger: make() as Layer.Layer<Ledger, never>,
+            prices: [book],
+            handleSignals: false,
+            flushIntervalMs: 3_600_000,
+            now: () => NOV_3,
+          })
+          const call = (model: string, id: string) => ({
+            provider: "acme",
+            call: normalizedCall(model, { input_tokens: 1000 }, { providerRequestId: id }),
+          })
+          const priced = await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+            envelope.begin().capture(call("chat-1", "req-1"))
+            envelope.begin().capture(call("chat-1", "req-2"))
+            return envelope.envelopeId
+          })
+          const pending = await agentcost.run({ tenantId: "acme" }, async (envelope) => {
+            envelope.begin().capture(call("no-such-model", "req-3"))
+            return envelope.envelopeId
+          })
+          await agentcost.flush()
+          expect(await agentcost.envelope(priced)).toMatchObject({
+            status: "succeeded",
+            finalized_at: "2026-11-03T10:00:00.000Z",
+            settlement: "settled",
+            settled_at: "2026-11-03T10:00:00.000Z",
+          })
+          expect(await agentcost.envelope(pending)).toMatchObject({
+            status: "succeeded",
+            settlement: "due",
+            settled_at: null,
+          })
+          // Settlement finds it (nothing can price it yet, so it stays due).
+          const settled = await agentcost.settle()
+          expect(settled.envelopes.map((e) => e.envelope_id)).toEqual([pending])
+          // 2 calls × 1000 input tokens × $1/M; the unpriced call has no entry.
+          const report = await agentcost.report({ period: "2026-11", by: "tenant" })
+          expect(report.rows.find((r) => r.key === "acme")?.total).toBe("0.002")
+          await agentcost.close()
+        },
+        options.timeout,
       )
     })
   })
