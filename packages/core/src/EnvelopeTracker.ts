@@ -110,12 +110,13 @@ const finalPatch = (
   const settlement = settlementAfterFinalize(signals, current.outcome)
   // The outcome window counted from the run deadline until now; from here it counts from now.
   const outcomeWindow = Date.parse(current.outcome_deadline!) - Date.parse(current.run_deadline!)
+  const at = iso(now)
   return {
     status,
-    finalized_at: iso(now),
+    finalized_at: at,
     outcome_deadline: iso(now + outcomeWindow),
     settlement,
-    settled_at: settlement === "settled" ? iso(now) : null,
+    settled_at: settlement === "settled" ? at : null,
   }
 }
 
