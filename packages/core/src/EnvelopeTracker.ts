@@ -463,11 +463,11 @@ export class EnvelopeTracker extends Context.Service<
 
     const finalizeLater = (envelopeId: string, status: FinalStatus): void => {
       const now = clock.currentTimeMillisUnsafe()
-      const inBatch = buffer.finishInBatch(envelopeId, (record, signals) =>
-        record.status === "open"
-          ? { ...record, ...finalPatch(record, signals, status, now) }
-          : record,
-      )
+      // Only a record from offerOpened is finished there, once: it is still open.
+      const inBatch = buffer.finishInBatch(envelopeId, (record, signals) => ({
+        ...record,
+        ...finalPatch(record, signals, status, now),
+      }))
       if (inBatch) return
       buffer.afterWrite(
         finalizeAt(envelopeId, status, now, false).pipe(

@@ -39,7 +39,7 @@ export class MemoryStore {
   readonly envelopes = new Map<string, EnvelopeRecord>()
   readonly signals = new Map<string, CostSignal>()
   readonly entries = new Map<string, LedgerEntry>()
-  /** One lookup per envelope for both lists (a batch holds runs of the same envelope). */
+  /** Per envelope, its signals and entries: one map for both lists. */
   readonly books = new Map<string, EnvelopeBooks>()
   readonly resources = new Map<string, ResourceRecord>()
   readonly contributions = new Map<string, Contribution>()
@@ -58,8 +58,6 @@ export const storeNamed = (name: string): MemoryStore => {
   }
   return store
 }
-
-const NO_BOOKS: EnvelopeBooks = { signals: [], entries: [] }
 
 const settledAsOf = (envelope: EnvelopeRecord | undefined, asOf: string | undefined): boolean => {
   if (!envelope) return true
@@ -85,20 +83,13 @@ export const writeNow =
       if (!store.contributions.has(contribution.key))
         store.contributions.set(contribution.key, contribution)
     }
-    // Consecutive records of one envelope share its lookup.
-    let lastId: string | null = null
-    let last: EnvelopeBooks = NO_BOOKS
     const booksOf = (id: string): EnvelopeBooks => {
-      if (id !== lastId) {
-        lastId = id
-        let books = store.books.get(id)
-        if (!books) {
-          books = { signals: [], entries: [] }
-          store.books.set(id, books)
-        }
-        last = books
+      let books = store.books.get(id)
+      if (!books) {
+        books = { signals: [], entries: [] }
+        store.books.set(id, books)
       }
-      return last
+      return books
     }
     let signals = 0
     for (const signal of batch.signals ?? []) {

@@ -284,9 +284,9 @@ export class Pricer {
     const unpriced: Array<string> = []
     const total = new ExactSum()
 
+    const sumOf = (component: string): ExactSum => (sums[component] ??= new ExactSum())
     const charge = (component: string, price: Price, count: number) => {
-      sums[component] ??= new ExactSum()
-      sums[component].add(price, count)
+      sumOf(component).add(price, count)
       total.add(price, count)
     }
 
@@ -335,8 +335,7 @@ export class Pricer {
       const tokens = UsageModule.totalTokens(input.usage)
       if (perThousand !== undefined && fee !== undefined && tokens > 0) {
         const estimate = new Decimal(perThousand).times(tokens).div(1000).times(fee.decimal)
-        sums.compute_units ??= new ExactSum()
-        sums.compute_units.addDecimal(estimate)
+        sumOf("compute_units").addDecimal(estimate)
         total.addDecimal(estimate)
         estimateMethod ??= "compute_units_per_1k_tokens"
       } else {

@@ -330,14 +330,14 @@ export class WriteBuffer extends Context.Service<WriteBuffer, WriteBufferShape>(
 
     // The synchronous path for the per-call hot path: a full batch is flushed
     // in the background, once at a time.
-    let flushing = false
+    let backgroundFlush = false
     const flushWhenFull = (): void => {
-      if (size < batchSize || flushing) return
-      flushing = true
+      if (size < batchSize || backgroundFlush) return
+      backgroundFlush = true
       runFork(
         flush.pipe(
           Effect.catch(logFailure),
-          Effect.ensuring(Effect.sync(() => (flushing = false))),
+          Effect.ensuring(Effect.sync(() => (backgroundFlush = false))),
         ),
       )
     }

@@ -10,24 +10,11 @@
  *   node --conditions=@agentcost/source bench/runs.ts
  */
 import { execFileSync } from "node:child_process"
-import { AgentCost, type PriceBook, ProviderAdapter } from "@agentcost/core"
+import { AgentCost, ProviderAdapter } from "@agentcost/core"
 import { formatOverheadTable, measureOverhead } from "@agentcost/core/test"
 import { Effect } from "effect"
 import { layerFromUrl, migrateUrl } from "../src/index.ts"
-
-const prices: PriceBook.PriceBookFile = {
-  version: 1,
-  entries: [
-    {
-      provider: "openai",
-      model: "gpt-5.1",
-      validFrom: "2026-01-01",
-      strategy: "TOKEN_BASED",
-      currency: "USD",
-      rates: { input_tokens: "1.25", output_tokens: "10" },
-    },
-  ],
-}
+import { gpt51 } from "../test/fixtures/prices.ts"
 
 const pgUrl =
   process.env.AGENTCOST_BENCH_PG_URL ??
@@ -41,7 +28,7 @@ const CALLS = 3
 await Effect.runPromise(migrateUrl(store))
 const agentcost = await AgentCost.create({
   ledger: layerFromUrl(store),
-  prices: [prices],
+  prices: [gpt51],
   handleSignals: false,
   flushIntervalMs: 3_600_000,
 })
