@@ -15,9 +15,9 @@ import { describe, expect, it } from "vitest"
 import * as PostgresStore from "../src/postgres/PostgresStore.ts"
 import {
   cli,
+  describePostgres,
   exited,
   fileClient,
-  pgUrl,
   schemaFor,
   sleep,
   startCli,
@@ -80,10 +80,10 @@ const allTotals = async () => {
   return { rows, total }
 }
 
-describe.runIf(pgUrl)("ingest killed mid-stream: PostgreSQL", () => {
+describePostgres("ingest killed mid-stream: PostgreSQL", (url) => {
   const schema = schemaFor("IngestKill")
-  const store = withSchema(pgUrl!, schema)
-  const client = fileClient(() => PostgresStore.sqlLayer({ url: pgUrl! }), { dropSchema: schema })
+  const store = withSchema(url, schema)
+  const client = fileClient(() => PostgresStore.sqlLayer({ url: url }), { dropSchema: schema })
   const count = (table: string) =>
     Effect.runPromise(
       client().unsafe<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".${table}`),

@@ -12,7 +12,7 @@ import { SqlClient } from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import * as PgliteStore from "../src/pglite/PgliteStore.ts"
 import * as PostgresStore from "../src/postgres/PostgresStore.ts"
-import { fileClient, pgUrl, schemaFor, sleep, start, withSchema } from "./support.ts"
+import { describePostgres, fileClient, schemaFor, sleep, start, withSchema } from "./support.ts"
 
 const FLUSH_INTERVAL_MS = 100
 /**
@@ -75,15 +75,15 @@ const killRecorder = async (
   expect(oldestLoss).toBeLessThanOrEqual(BOUND_MS)
 }
 
-describe.runIf(pgUrl)("a recording process killed with SIGKILL (PostgreSQL)", () => {
+describePostgres("a recording process killed with SIGKILL (PostgreSQL)", (url) => {
   const schema = schemaFor("RecorderKill")
-  const client = fileClient(() => PostgresStore.sqlLayer({ url: pgUrl! }), { dropSchema: schema })
+  const client = fileClient(() => PostgresStore.sqlLayer({ url: url }), { dropSchema: schema })
 
   it(
     `loses at most the calls of the last ${FLUSH_INTERVAL_MS} ms flush interval`,
     () =>
       killRecorder(
-        withSchema(pgUrl!, schema),
+        withSchema(url, schema),
         async () =>
           (
             await Effect.runPromise(

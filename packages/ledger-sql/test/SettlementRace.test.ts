@@ -13,22 +13,22 @@ import { Booking } from "@agentcost/core"
 import { envelope, signal } from "@agentcost/core/test"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, expect, it } from "vitest"
 import * as Migrator from "../src/core/Migrator.ts"
 import { tables } from "../src/core/Schema.ts"
 import * as SqlLedger from "../src/core/SqlLedger.ts"
 import * as PostgresStore from "../src/postgres/PostgresStore.ts"
-import { exited, fileClient, pgUrl, schemaFor, startCli, withSchema } from "./support.ts"
+import { describePostgres, exited, fileClient, schemaFor, startCli, withSchema } from "./support.ts"
 
 const ENVELOPES = 1_000
 const forgeConfig = fileURLToPath(
   new URL("../../../adapters/generic/src/__fixtures__/forge-compute.config.json", import.meta.url),
 )
 
-describe.runIf(pgUrl)("two settlement workers racing (PostgreSQL)", () => {
+describePostgres("two settlement workers racing (PostgreSQL)", (url) => {
   const schema = schemaFor("SettlementRace")
-  const store = withSchema(pgUrl!, schema)
-  const client = fileClient(() => PostgresStore.sqlLayer({ url: pgUrl! }), { dropSchema: schema })
+  const store = withSchema(url, schema)
+  const client = fileClient(() => PostgresStore.sqlLayer({ url: url }), { dropSchema: schema })
   const lookups = new Map<string, number>()
   // The provider's cost-by-job endpoint: a little slow, so the workers overlap.
   const server = createServer((request, response) => {

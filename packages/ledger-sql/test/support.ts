@@ -11,13 +11,23 @@ import { Ledger as L } from "@agentcost/core"
 import type { MakeLedger } from "@agentcost/core/test"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { afterAll, beforeAll } from "vitest"
+import { afterAll, beforeAll, describe } from "vitest"
 import * as Migrator from "../src/core/Migrator.ts"
 import { tables } from "../src/core/Schema.ts"
 import * as SqlLedger from "../src/core/SqlLedger.ts"
 
 /** Set by CI: the PostgreSQL the tests use; when set and unreachable, tests fail. */
 export const pgUrl: string | undefined = process.env.AGENTCOST_TEST_PG_URL || undefined
+
+/**
+ * Tests that need PostgreSQL: the body gets the URL, and without
+ * AGENTCOST_TEST_PG_URL it is never evaluated (vitest collects a
+ * `describe.runIf(false)` body all the same), so the block is only skipped.
+ */
+export const describePostgres = (name: string, body: (url: string) => void): void => {
+  if (pgUrl === undefined) describe.skip(name, () => undefined)
+  else describe(name, () => body(pgUrl))
+}
 
 /** A schema name unique to this test file and process. */
 export const schemaFor = (file: string): string =>

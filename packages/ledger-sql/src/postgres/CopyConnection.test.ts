@@ -1,6 +1,6 @@
 import { createServer, type Socket } from "node:net"
 import { describe, expect, it } from "vitest"
-import { pgUrl } from "../../test/support.ts"
+import { describePostgres } from "../../test/support.ts"
 import { connect, PgWireError, scramClientFinal } from "./CopyConnection.ts"
 
 describe("CopyConnection", () => {
@@ -61,9 +61,9 @@ describe("CopyConnection against a server it cannot use", () => {
   })
 })
 
-describe.runIf(pgUrl)("CopyConnection on PostgreSQL (AGENTCOST_TEST_PG_URL)", () => {
+describePostgres("CopyConnection on PostgreSQL (AGENTCOST_TEST_PG_URL)", (url) => {
   it("sends a transaction at once: an error anywhere rolls it all back, and the connection goes on", async () => {
-    const c = await connect(pgUrl!)
+    const c = await connect(url)
     try {
       await c.query("CREATE TEMP TABLE copy_probe (n integer PRIMARY KEY)")
       // The first COPY succeeds, the second fails on its second row, the statement after is skipped.

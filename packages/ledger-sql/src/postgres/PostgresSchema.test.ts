@@ -7,8 +7,8 @@ import { Ledger as L } from "@agentcost/core"
 import { entry, envelope, signal } from "@agentcost/core/test"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { describe, expect, it } from "vitest"
-import { fileClient, pgUrl, schemaFor } from "../../test/support.ts"
+import { expect, it } from "vitest"
+import { describePostgres, fileClient, schemaFor } from "../../test/support.ts"
 import * as Migrator from "../core/Migrator.ts"
 import { tables } from "../core/Schema.ts"
 import * as SqlLedger from "../core/SqlLedger.ts"
@@ -17,18 +17,18 @@ import * as PostgresStore from "./PostgresStore.ts"
 const schema = schemaFor("PostgresSchema")
 const t = tables(schema)
 
-describe.runIf(pgUrl)("PostgreSQL schema (AGENTCOST_TEST_PG_URL)", () => {
-  const client = fileClient(() => PostgresStore.sqlLayer({ url: pgUrl! }), { dropSchema: schema })
+describePostgres("PostgreSQL schema (AGENTCOST_TEST_PG_URL)", (url) => {
+  const client = fileClient(() => PostgresStore.sqlLayer({ url: url }), { dropSchema: schema })
   const run = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
     Effect.runPromise(Effect.provideService(effect, SqlClient, client()))
   /** A ledger on its own pool, as a separate process would have. */
-  const pool = () => PostgresStore.layer({ url: pgUrl!, schema, maxConnections: 2 })
+  const pool = () => PostgresStore.layer({ url: url, schema, maxConnections: 2 })
 
   it("migrates once when several processes open a new store at the same time", async () => {
     const results = await Promise.all(
       [1, 2, 3].map(() =>
         Effect.runPromise(
-          Migrator.migrate(t).pipe(Effect.provide(PostgresStore.sqlLayer({ url: pgUrl! }))),
+          Migrator.migrate(t).pipe(Effect.provide(PostgresStore.sqlLayer({ url: url }))),
         ),
       ),
     )
